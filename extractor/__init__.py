@@ -1,0 +1,1 @@
+"""extractor: news articles about local responses to immigration enforcement -> reviewable tables."""
