@@ -20,6 +20,7 @@ class Agency:
     state: str
     aliases: tuple[str, ...]
     spans: tuple[Span, ...]
+    named_mentions: int = 0  # mentions by name or acronym, not counting "the department"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,366 @@
+"""Agencies: find every mention of a government body and merge them into one canonical agency.
+
+Mentions come from spaCy's ``entity_ruler`` (label ``AGENCY``: known agencies
+and generic forms such as "<Place> Police Department" or the title-implied
+"<Place> County Sheriff"), from the model's ORG entities that name an agency,
+and from group phrases ("counties, including Anoka, Dakota and Ramsey").
+Normalisation turns each into a canonical name; an acronym defined in the
+text ("... (LVMPD)") joins its agency; short forms ("Las Vegas Police") join
+the full agency of the same place; and "the department" after an agency is
+recorded as another mention of it, so later extractors can resolve it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from extractor import places
+from extractor.mentions import Agency
+from extractor.mentions import Span as CharSpan
+from extractor.nlp import AGENCY_LABEL, known_agencies
+
+# Words that can open a title-case run but are never part of a place name.
+_NOT_PLACE = {
+    "the", "a", "an", "former", "acting", "interim", "local", "several", "many", "some", "all",
+    "both", "other", "area", "nearby", "neighboring", "neighbouring", "democratic", "republican",
+    "federal", "national", "nationwide", "in", "at", "on", "for", "when", "after", "while", "but",
+    "and", "as", "if", "also", "meanwhile", "then", "said", "says", "our", "their", "his", "her",
+    "its", "new", "top", "chief", "deputy", "assistant", "sheriff", "mayor", "police", "county",
+    "city", "state", "u.s.", "us", "american", "by", "of", "with", "from", "to", "than", "under",
+    "how", "why", "what", "where", "who", "this", "that", "these", "those", "every", "each",
+}
+_AGENCY_WORDS = re.compile(
+    r"\b(police|sheriff|sheriffs|patrol|marshals?|department of|county|city of|town of|"
+    r"bureau|attorney's office|board of supervisors|city council|commission)\b",
+    re.IGNORECASE,
+)
+_GROUP_NOUNS = {"cities": "city", "counties": "county", "towns": "city", "municipalities": "city"}
+_GROUP_OPENERS = ("such as", "including", "like", "among them", "among them,")
+_ANAPHORA = {
+    "department": ("police", "sheriff", "state"),
+    "police department": ("police",),
+    "sheriff's office": ("sheriff",),
+    "sheriff’s office": ("sheriff",),
+    "sheriff's department": ("sheriff",),
+    "office": ("sheriff",),
+    "agency": ("police", "sheriff", "state", "federal"),
+    "city": ("city",),
+    "county": ("county",),
+}
+_ANAPHORA_WINDOW = 4  # sentences back; further than that, "the department" is ambiguous
+
+
+@dataclass(slots=True)
+class _Mention:
+    start: int
+    end: int
+    surface: str  # as written, minus a leading "the" and a trailing possessive
+    name: str  # canonical name
+    agency_type: str
+    state: str = ""
+    implied: bool = False  # named only through an official's title ("Omaha Police Chief")
+    place: str = ""  # the place part of the name, for state inference and short forms
+
+
+@dataclass(slots=True)
+class _Cluster:
+    name: str
+    agency_type: str
+    state: str
+    mentions: list[_Mention] = field(default_factory=list)
+    extra_spans: list[CharSpan] = field(default_factory=list)
+
+
+def clean_surface(text: str) -> str:
+    """Drop a leading "the", a trailing possessive, curly apostrophes and extra spaces."""
+    text = " ".join(text.replace("\u2019", "'").split())
+    text = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"'s$|'$", "", text).strip(" ,.;:")
+    return text
+
+
+def name_key(name: str) -> str:
+    """Key two names share when they are the same agency written differently."""
+    key = clean_surface(name).lower().replace("'s ", " ").replace("dept.", "department")
+    return " ".join(re.sub(r"[^a-z0-9 ]", " ", key).split())
+
+
+def _known_by_form() -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = {}
+    for entry in known_agencies():
+        for form in entry["forms"]:
+            table[name_key(form)] = entry
+    return table
+
+
+_KNOWN = _known_by_form()
+
+
+def _strip_place(words: list[str]) -> list[str]:
+    while words and words[0].lower() in _NOT_PLACE:
+        words = words[1:]
+    return words
+
+
+_FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
+    # (pattern over the cleaned surface, canonical template, type, implied)
+    (re.compile(r"^(?P<place>.+?) County Sheriff$", re.I), "{place} County Sheriff's Office", "sheriff", True),
+    (re.compile(r"^(?P<place>.+?) Sheriffs? ?'?s? (?P<kind>Office|Department|Dept\.?)$", re.I),
+     "{place} Sheriff's {kind}", "sheriff", False),
+    (re.compile(r"^(?P<place>.+?) Police (?:Chief|Commissioner|Superintendent)$", re.I),
+     "{place} Police Department", "police", True),
+    (re.compile(r"^(?P<place>.+?) Police (?:Department|Dept\.?)$", re.I), "{place} Police Department", "police", False),
+    (re.compile(r"^(?P<place>.+?) (?P<kind>Police (?:Bureau|Service|Force|Division))$", re.I), "{place} {kind}", "police", False),
+    (re.compile(r"^(?P<place>.+?) (?:Metro |Metropolitan )?Police$", re.I), "{place} Police Department", "police", False),
+    (re.compile(r"^(?P<place>.+?) PD$"), "{place} Police Department", "police", False),
+    (re.compile(r"^(?P<place>.+?) Mayor$", re.I), "City of {place}", "city", True),
+    (re.compile(r"^(?:City|Town|Village) of (?P<place>.+)$", re.I), "City of {place}", "city", False),
+    (re.compile(r"^(?P<place>.+?) City (?:Council|Hall|Government)$", re.I), "City of {place}", "city", False),
+    (re.compile(r"^County of (?P<place>.+)$", re.I), "{place} County", "county", False),
+    (re.compile(r"^(?P<place>.+?) County(?: Board(?: of (?:Supervisors|Commissioners))?| Commission| Commissioners| Government| Council)?$", re.I),
+     "{place} County", "county", False),
+    (re.compile(r"^(?P<place>.+?) (?P<kind>State Police|State Patrol|Highway Patrol|Department of Public Safety|Department of Corrections)$", re.I),
+     "{place} {kind}", "state", False),
+    (re.compile(r"^(?P<place>.+?) (?P<kind>Marshal's Office)$", re.I), "{place} {kind}", "police", False),
+]
+
+
+def classify(surface: str) -> tuple[str, str, str, bool] | None:
+    """(canonical name, type, place, implied) for a cleaned surface form, or None if no agency."""
+    known = _KNOWN.get(name_key(surface))
+    if known is not None:
+        return known["name"], known["type"], "", False
+    for pattern, template, agency_type, implied in _FORMS:
+        match = pattern.match(surface)
+        if match is None:
+            continue
+        place_words = _strip_place(match.group("place").split())
+        if not place_words or not all(w[:1].isupper() or w[:1].isdigit() for w in place_words):
+            return None
+        place = " ".join(place_words)
+        parts = {"place": place, "kind": (match.groupdict().get("kind") or "").title()}
+        name = template.format(**parts).replace("Dept.", "Department").replace("Dept", "Department")
+        if name_key(name) in _KNOWN:
+            return _KNOWN[name_key(name)]["name"], _KNOWN[name_key(name)]["type"], "", implied
+        return name, agency_type, place, implied
+    if _AGENCY_WORDS.search(surface):
+        agency_type = "sheriff" if "sheriff" in surface.lower() else "other"
+        if re.search(r"\bpolice\b", surface, re.I):
+            agency_type = "police"
+        return surface, agency_type, "", False
+    return None
+
+
+def _mention(doc: Doc, start: int, end: int, raw: str) -> _Mention | None:
+    surface = clean_surface(raw)
+    found = classify(surface)
+    if found is None:
+        return None
+    name, agency_type, place, implied = found
+    lead = len(raw) - len(raw.lstrip())
+    start += lead
+    if raw.lower().startswith("the "):
+        start += 4
+    known = _KNOWN.get(name_key(name))
+    state = known["state"] if known is not None else ""
+    return _Mention(start, start + len(surface), surface, name, agency_type, state, implied, place)
+
+
+def _entity_mentions(doc: Doc) -> list[_Mention]:
+    found: list[_Mention] = []
+    for ent in doc.ents:
+        if ent.label_ == AGENCY_LABEL or (ent.label_ in ("ORG", "FAC") and _AGENCY_WORDS.search(ent.text)):
+            mention = _mention(doc, ent.start_char, ent.end_char, ent.text)
+            if mention is not None:
+                found.append(mention)
+    return found
+
+
+def _group_mentions(doc: Doc) -> list[_Mention]:
+    """Members of "cities such as X, Y and Z" / "counties, including A, B" lists."""
+    found: list[_Mention] = []
+    for token in doc:
+        kind = _GROUP_NOUNS.get(token.lower_)
+        if kind is None:
+            continue
+        rest = doc[token.i + 1 : token.i + 5].text.lower().lstrip(", ")
+        opener = next((o for o in _GROUP_OPENERS if rest.startswith(o)), None)
+        if opener is None:
+            continue
+        i = token.i + 1
+        while i < len(doc) and (doc[i].is_punct or doc[i].lower_ in opener.split()):
+            i += 1
+        while i < len(doc):
+            j = i
+            while j < len(doc) and doc[j].is_title and doc[j].lower_ not in ("and", "or"):
+                j += 1
+            if j == i:
+                break
+            place = doc[i:j]
+            name = f"City of {place.text}" if kind == "city" else f"{place.text} County"
+            found.append(_Mention(place.start_char, place.end_char, place.text, name, kind, "", False, place.text))
+            while j < len(doc) and (doc[j].text == "," or doc[j].lower_ in ("and", "or")):
+                j += 1
+            i = j
+    return found
+
+
+def _acronym_aliases(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
+    """An acronym in parentheses right after an agency ("... Department (LVMPD)") names it."""
+    by_end = {m.end: m for m in mentions}
+    defined: dict[str, _Mention] = {}
+    for match in re.finditer(r"\s?\((?P<acr>[A-Z][A-Za-z.&]{1,9})\)", doc.text):
+        owner = by_end.get(match.start())
+        acronym = match.group("acr")
+        if owner is not None and acronym.upper() == acronym and owner.agency_type != "federal":
+            defined[acronym] = owner
+    added: list[_Mention] = []
+    taken = {(m.start, m.end) for m in mentions}
+    for acronym, owner in defined.items():
+        for match in re.finditer(rf"\b{re.escape(acronym)}\b", doc.text):
+            if (match.start(), match.end()) not in taken:
+                added.append(_Mention(match.start(), match.end(), acronym, owner.name, owner.agency_type,
+                                      owner.state, False, owner.place))
+    return added
+
+
+def _place_key(name: str) -> str:
+    words = [w for w in name_key(name).split() if w not in {"metropolitan", "metro", "police", "department", "city", "of"}]
+    return " ".join(words)
+
+
+def _cluster(mentions: list[_Mention]) -> list[_Cluster]:
+    clusters: dict[str, _Cluster] = {}
+    for mention in sorted(mentions, key=lambda m: m.start):
+        key = name_key(mention.name)
+        cluster = clusters.get(key)
+        if cluster is None:
+            cluster = clusters[key] = _Cluster(mention.name, mention.agency_type, mention.state)
+        cluster.mentions.append(mention)
+    # Short forms ("Las Vegas Police") join the police agency of the same place.
+    police = [c for c in clusters.values() if c.agency_type == "police"]
+    for short in list(police):
+        for full in police:
+            if full is short or _place_key(full.name) != _place_key(short.name):
+                continue
+            if len(full.name) > len(short.name) and name_key(short.name) in clusters:
+                full.mentions.extend(short.mentions)
+                del clusters[name_key(short.name)]
+                break
+    return list(clusters.values())
+
+
+def _resolve_anaphora(doc: Doc, clusters: list[_Cluster]) -> None:
+    """Attach "the department" and the like to the nearest fitting agency before it."""
+    sentence_of = {}
+    for index, sent in enumerate(doc.sents):
+        for token in sent:
+            sentence_of[token.idx] = index
+    spans = sorted(
+        ((m.start, m.end, c) for c in clusters for m in c.mentions), key=lambda item: item[0]
+    )
+    for match in re.finditer(r"\bthe (police department|sheriff[’']s (?:office|department)|department|office|agency|city|county)\b",
+                             doc.text, flags=re.IGNORECASE):
+        if any(start <= match.start() < end for start, end, _ in spans):
+            continue
+        wanted = _ANAPHORA.get(match.group(1).lower().replace("’", "'"), ())
+        here = _sentence_at(sentence_of, match.start())
+        candidates = [c for start, _, c in spans if start < match.start() and c.agency_type in wanted
+                      and here - _sentence_at(sentence_of, start) <= _ANAPHORA_WINDOW]
+        if candidates:
+            candidates[-1].extra_spans.append((match.start() + 4, match.end()))
+
+
+def _sentence_at(sentence_of: dict[int, int], char: int) -> int:
+    while char not in sentence_of and char > 0:
+        char -= 1
+    return sentence_of.get(char, 0)
+
+
+def _infer_state(doc: Doc, cluster: _Cluster) -> str:
+    if cluster.state or cluster.agency_type == "federal":
+        return cluster.state
+    place = next((m.place for m in cluster.mentions if m.place), "")
+    if cluster.agency_type in ("county", "sheriff") and "county" in cluster.name.lower():
+        county = re.sub(r"\s+County.*$", "", cluster.name)
+        candidates = places.county_states(county) or places.city_states(place)
+    else:
+        candidates = places.city_states(place) or places.county_states(place)
+    if not candidates and places.state_code(place):
+        return places.state_code(place)
+    nearby: list[str] = []
+    for mention in cluster.mentions:
+        sentence = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if sentence is not None:
+            nearby.extend(places.states_in(sentence.sent.text))
+    if candidates:
+        for state in nearby:
+            if state in candidates:
+                return state
+        in_text = places.states_in(doc.text)
+        if len(candidates) > 1:
+            for state in in_text:
+                if state in candidates:
+                    return state
+            # Cities are ordered by population; a county name shared by states stays open.
+            return candidates[0] if cluster.agency_type in ("police", "city") else ""
+        return candidates[0]
+    return nearby[0] if len(set(nearby)) == 1 else ""
+
+
+def _aliases(cluster: _Cluster) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for mention in cluster.mentions:
+        form = mention.place if mention.implied and cluster.agency_type == "city" else mention.surface
+        if mention.implied and cluster.agency_type != "city":
+            continue
+        if form and name_key(form) != name_key(cluster.name):
+            seen.setdefault(name_key(form), form)
+    return tuple(seen.values())
+
+
+def extract_agencies(doc: Doc) -> list[Agency]:
+    """Agencies named in ``doc``, one per canonical name, in order of first mention."""
+    mentions = _entity_mentions(doc) + _group_mentions(doc)
+    mentions = _dedupe(mentions)
+    mentions += _acronym_aliases(doc, mentions)
+    clusters = _cluster(mentions)
+    _resolve_anaphora(doc, clusters)
+    agencies = []
+    for cluster in sorted(clusters, key=lambda c: min(m.start for m in c.mentions)):
+        spans = sorted({(m.start, m.end) for m in cluster.mentions} | set(cluster.extra_spans))
+        agencies.append(Agency(
+            name=cluster.name,
+            agency_type=cluster.agency_type,
+            state=_infer_state(doc, cluster),
+            aliases=_aliases(cluster),
+            spans=tuple(spans),
+            named_mentions=len({(m.start, m.end) for m in cluster.mentions}),
+        ))
+    return agencies
+
+
+def _dedupe(mentions: list[_Mention]) -> list[_Mention]:
+    """Keep the longest mention where two overlap (entity and group mentions can)."""
+    kept: list[_Mention] = []
+    for mention in sorted(mentions, key=lambda m: (m.start, -(m.end - m.start))):
+        if kept and mention.start < kept[-1].end:
+            continue
+        kept.append(mention)
+    return kept
+
+
+def agency_at(agencies: list[Agency], start: int, end: int) -> Agency | None:
+    """The agency with a mention overlapping ``[start, end)``."""
+    for agency in agencies:
+        for s, e in agency.spans:
+            if s < end and start < e:
+                return agency
+    return None
+
+
+__all__ = ["Span", "agency_at", "classify", "clean_surface", "extract_agencies", "name_key"]

