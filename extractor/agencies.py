@@ -285,6 +285,7 @@ def _infer_state(doc: Doc, cluster: _Cluster) -> str:
     if cluster.state or cluster.agency_type == "federal":
         return cluster.state
     place = next((m.place for m in cluster.mentions if m.place), "")
+    place = re.sub(r"\s+(?:Metro|Metropolitan)$", "", place)
     if cluster.agency_type in ("county", "sheriff") and "county" in cluster.name.lower():
         county = re.sub(r"\s+County.*$", "", cluster.name)
         candidates = places.county_states(county) or places.city_states(place)
@@ -306,8 +307,8 @@ def _infer_state(doc: Doc, cluster: _Cluster) -> str:
             for state in in_text:
                 if state in candidates:
                     return state
-            # Cities are ordered by population; a county name shared by states stays open.
-            return candidates[0] if cluster.agency_type in ("police", "city") else ""
+            # A much larger namesake city is the likely one; otherwise leave it open.
+            return places.dominant_city_state(place) if cluster.agency_type in ("police", "city") else ""
         return candidates[0]
     return nearby[0] if len(set(nearby)) == 1 else ""
 

@@ -67,6 +67,14 @@ def city_states(name: str) -> tuple[str, ...]:
     return tuple(state for _, state in _cities().get(place_key(name), ()))
 
 
+def dominant_city_state(name: str) -> str:
+    """The state of the city called ``name`` when one such city is at least 3x larger than any other."""
+    entries = _cities().get(place_key(name), [])
+    if len(entries) == 1 or (len(entries) > 1 and entries[0][0] >= 3 * entries[1][0]):
+        return entries[0][1]
+    return ""
+
+
 def county_states(name: str) -> tuple[str, ...]:
     """States that have a county called ``name`` ("Dakota" or "Dakota County")."""
     key = place_key(name)

@@ -1,0 +1,130 @@
+"""Agency mentions, normalisation, merging and state inference."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from extractor.agencies import classify, clean_surface, extract_agencies, name_key
+
+
+@pytest.mark.parametrize(
+    ("surface", "expected"),
+    [
+        ("ICE", ("U.S. Immigration and Customs Enforcement", "federal")),
+        ("Immigration and Customs Enforcement", ("U.S. Immigration and Customs Enforcement", "federal")),
+        ("Department of Justice", ("U.S. Department of Justice", "federal")),
+        ("LVMPD", ("Las Vegas Metropolitan Police Department", "police")),
+        ("Hennepin County Sheriff", ("Hennepin County Sheriff's Office", "sheriff")),
+        ("Maricopa County Sheriff's Office", ("Maricopa County Sheriff's Office", "sheriff")),
+        ("Omaha Police Chief", ("Omaha Police Department", "police")),
+        ("Dayton Police Dept.", ("Dayton Police Department", "police")),
+        ("Tulsa PD", ("Tulsa Police Department", "police")),
+        ("St. Paul Mayor", ("City of St. Paul", "city")),
+        ("city of Boise", ("City of Boise", "city")),
+        ("Denver City Council", ("City of Denver", "city")),
+        ("Anoka County", ("Anoka County", "county")),
+        ("Cook County Board of Commissioners", ("Cook County", "county")),
+        ("Iowa State Patrol", ("Iowa State Patrol", "state")),
+    ],
+)
+def test_classify_normalises_known_and_generic_forms(surface: str, expected: tuple[str, str]) -> None:
+    found = classify(surface)
+    assert found is not None
+    assert found[:2] == expected
+
+
+@pytest.mark.parametrize("surface", ["Local Police", "Several Police", "Former Mayor", "Democratic Mayor", "Trump"])
+def test_classify_rejects_non_agencies(surface: str) -> None:
+    assert classify(surface) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("the Omaha Police Department", "Omaha Police Department"), ("ICE’s", "ICE"),
+     ("The Sheriff’s Office", "Sheriff's Office"), ("  Beloit  Police Department ", "Beloit Police Department")],
+)
+def test_clean_surface(raw: str, expected: str) -> None:
+    assert clean_surface(raw) == expected
+
+
+def test_name_key_ignores_case_punctuation_and_possessive() -> None:
+    assert name_key("The Hennepin County Sheriff’s Office") == name_key("hennepin county sheriff's office")
+
+
+def _by_name(nlp: Language, text: str) -> dict[str, object]:
+    return {a.name: a for a in extract_agencies(nlp(text))}
+
+
+def test_acronym_defined_in_text_joins_its_agency(nlp: Language) -> None:
+    text = ("The Springfield Metropolitan Police Department (SMPD) said Monday it will not help. "
+            "SMPD officers will keep patrolling as before.")
+    agencies = _by_name(nlp, text)
+    agency = agencies["Springfield Metropolitan Police Department"]
+    assert "SMPD" in agency.aliases  # type: ignore[attr-defined]
+    # The definition "(SMPD)" and the later "SMPD" are both mentions.
+    assert agency.named_mentions == 3  # type: ignore[attr-defined]
+    assert "SMPD" not in agencies
+
+
+def test_short_form_joins_full_agency_of_same_place(nlp: Language) -> None:
+    text = ("The Las Vegas Metropolitan Police Department released its policy.\n\n"
+            "Las Vegas Police will not take part in raids, the statement said.")
+    agencies = _by_name(nlp, text)
+    assert list(agencies) == ["Las Vegas Metropolitan Police Department"]
+    assert "Las Vegas Police" in agencies["Las Vegas Metropolitan Police Department"].aliases  # type: ignore[attr-defined]
+
+
+def test_title_implies_agency(nlp: Language) -> None:
+    agencies = _by_name(nlp, "Hennepin County Sheriff Dawanna Witt said her office focuses on serious crimes.")
+    assert "Hennepin County Sheriff's Office" in agencies
+    assert agencies["Hennepin County Sheriff's Office"].state == "MN"  # type: ignore[attr-defined]
+
+
+def test_group_members_become_agencies_with_state_from_sentence(nlp: Language) -> None:
+    text = "A dozen Minnesota counties, including Anoka, Dakota and Ramsey, limit cooperation with ICE."
+    agencies = _by_name(nlp, text)
+    for county in ("Anoka County", "Dakota County", "Ramsey County"):
+        assert agencies[county].agency_type == "county"  # type: ignore[attr-defined]
+        assert agencies[county].state == "MN"  # type: ignore[attr-defined]
+
+
+def test_the_department_is_a_mention_of_the_agency_before_it(nlp: Language) -> None:
+    text = "The Omaha Police Department issued a statement. The department has no plans to join raids."
+    agency = _by_name(nlp, text)["Omaha Police Department"]
+    start = text.index("department has")
+    assert any(s <= start < e for s, e in agency.spans)  # type: ignore[attr-defined]
+    assert agency.named_mentions == 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "state"),
+    [
+        ("The Stockton Police Department in California said it would not help.", "Stockton Police Department", "CA"),
+        ("The Omaha Police Department said it would not help.", "Omaha Police Department", "NE"),
+        ("The Beloit Police Department in Wisconsin announced a policy.", "Beloit Police Department", "WI"),
+        ("ICE agents arrived on Tuesday.", "U.S. Immigration and Customs Enforcement", ""),
+    ],
+)
+def test_state_inference(nlp: Language, text: str, name: str, state: str) -> None:
+    assert _by_name(nlp, text)[name].state == state  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The Immigration Hub is a national organization.", "The Trump administration threatened cities.",
+     "Police departments across the country are resisting."],
+)
+def test_no_agency_in_advocacy_or_generic_text(nlp: Language, text: str) -> None:
+    assert extract_agencies(nlp(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "state"),
+    [
+        ("The Springfield Police Department said it would not help.", "Springfield Police Department", ""),
+        ("The Springfield Police Department in Illinois said it would not help.", "Springfield Police Department", "IL"),
+    ],
+)
+def test_ambiguous_city_needs_text_evidence(nlp: Language, text: str, name: str, state: str) -> None:
+    assert _by_name(nlp, text)[name].state == state  # type: ignore[attr-defined]

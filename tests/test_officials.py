@@ -1,0 +1,49 @@
+"""Officials: titles before or after names, agencies from titles, surname merging."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from extractor.agencies import extract_agencies
+from extractor.officials import extract_officials, titles
+
+
+def _officials(nlp: Language, text: str) -> list[tuple[str, str, str]]:
+    doc = nlp(text)
+    return [(o.name, o.title, o.agency) for o in extract_officials(doc, agencies=extract_agencies(doc))]
+
+
+def test_title_vocabulary_is_loaded_longest_first() -> None:
+    vocabulary = titles()
+    assert ("police", "chief") in vocabulary
+    assert len(vocabulary[0]) >= len(vocabulary[-1])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Omaha Police Chief Todd Schmaderer said the city would not change course.",
+         ("Todd Schmaderer", "Police Chief", "Omaha Police Department")),
+        ("Hennepin County Sheriff Dawanna Witt spoke on Monday.",
+         ("Dawanna Witt", "Sheriff", "Hennepin County Sheriff's Office")),
+        ("St. Paul Mayor Melvin Carter affirmed the policy.", ("Melvin Carter", "Mayor", "City of St. Paul")),
+        ("“We will not help,” said Kerri Talbot, Co-Executive Director of the Immigration Hub.",
+         ("Kerri Talbot", "Co-Executive Director", "Immigration Hub")),
+        ("Sheriff Kevin McMahill of the Las Vegas Metropolitan Police Department spoke.",
+         ("Kevin McMahill", "Sheriff", "Las Vegas Metropolitan Police Department")),
+        ("President Trump signed the order.", ("Trump", "President", "")),
+    ],
+)
+def test_title_and_agency(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in _officials(nlp, text)
+
+
+def test_surname_mention_merges_into_full_name(nlp: Language) -> None:
+    text = "Sheriff Kevin McMahill spoke first. Later, Sheriff McMahill repeated the point."
+    found = _officials(nlp, text)
+    assert [name for name, _, _ in found] == ["Kevin McMahill"]
+
+
+def test_untitled_person_is_not_an_official(nlp: Language) -> None:
+    assert _officials(nlp, "Maria Lopez, who lives nearby, attended the meeting.") == []

@@ -1,0 +1,80 @@
+"""Stances: sentence cues with negation and exceptions, attribution, aggregation per agency."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from extractor.agencies import extract_agencies
+from extractor.officials import extract_officials
+from extractor.stances import classify_sentence, extract_stances
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        ("The department will not assist in civil immigration enforcement.", "refuses"),
+        ("The chief said the department has no plans to participate in any raids by ICE.", "refuses"),
+        ("Assisting ICE on immigration matters is not our job.", "refuses"),
+        ("Officers will not engage in immigration enforcement unless the individual is suspected of a serious crime.",
+         "limits"),
+        ("They will not assist in immigration enforcement without a reported crime.", "limits"),
+        ("Officers will not hold anyone for ICE unless presented with a judicial warrant.", "refuses"),
+        ("Several counties have policies limiting cooperation with federal immigration enforcement.", "limits"),
+        ("The department notifies ICE when a person is arrested for certain serious crimes.", "limits"),
+        ("The sheriff signed a 287(g) agreement with ICE last year.", "cooperates"),
+        ("The jail honors ICE detainers for everyone booked.", "cooperates"),
+        ("The office's immigration policy is under review.", "unclear"),
+    ],
+)
+def test_classify_sentence(sentence: str, label: str) -> None:
+    found = classify_sentence(sentence)
+    assert found is not None
+    assert found[0] == label
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The department will not assist the fire department with parking.",  # no immigration topic
+     "ICE agents arrested 12 people in the city on Tuesday."],  # no stance cue
+)
+def test_no_stance_without_topic_and_cue(sentence: str) -> None:
+    assert classify_sentence(sentence) is None
+
+
+def _stances(nlp: Language, text: str) -> dict[str, str]:
+    doc = nlp(text)
+    agencies = extract_agencies(doc)
+    officials = extract_officials(doc, agencies=agencies)
+    return {s.agency: s.stance for s in extract_stances(doc, agencies=agencies, officials=officials)}
+
+
+def test_stance_goes_to_subject_agency_not_federal(nlp: Language) -> None:
+    text = "The Chicago Police Department reaffirmed it will not assist ICE in civil immigration enforcement."
+    assert _stances(nlp, text) == {"Chicago Police Department": "refuses"}
+
+
+def test_official_carries_stance_for_agency(nlp: Language) -> None:
+    text = "Hennepin County Sheriff Dawanna Witt said assisting ICE is “not our job” and her office focuses only on serious crimes."
+    assert _stances(nlp, text) == {"Hennepin County Sheriff's Office": "limits"}
+
+
+def test_group_statement_gives_each_member_the_stance(nlp: Language) -> None:
+    text = "Cities such as Chicago, Omaha, and Stockton have stated that they will not assist in immigration enforcement without a reported crime."
+    assert _stances(nlp, text) == {"City of Chicago": "limits", "City of Omaha": "limits", "City of Stockton": "limits"}
+
+
+def test_pronoun_subject_resolves_to_previous_agency(nlp: Language) -> None:
+    text = "The Dayton Police Department released a statement on Friday.\n\nIt will not participate in ICE raids."
+    assert _stances(nlp, text) == {"Dayton Police Department": "refuses"}
+
+
+def test_criticism_by_others_is_not_a_stance(nlp: Language) -> None:
+    text = "ICE criticized the Dayton Police Department, which it accused of refusing to honor immigration detainers."
+    assert _stances(nlp, text) == {}
+
+
+def test_refusal_plus_narrow_cooperation_is_limits(nlp: Language) -> None:
+    text = ("The Reno Police Department will not participate in immigration raids.\n\n"
+            "The department notifies ICE when someone is arrested for serious crimes.")
+    assert _stances(nlp, text) == {"Reno Police Department": "limits"}
