@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -101,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "extract":
             return _run_extract(args)
         return _run_evaluate(args)
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); stop quietly, as Unix tools do.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (must stay open until exit)
+        return EXIT_OK
     except (ConfigError, ExtractorError) as error:
         # Errors here concern the whole run (model, gold file, output directory), not one input.
         print(f"extractor: error: {error}", file=sys.stderr)
