@@ -32,3 +32,11 @@ def find_span(text: str, needle: str, occurrence: int = 0) -> tuple[int, int]:
     starts = [m.start() for m in re.finditer(re.escape(needle), text)]
     start = starts[occurrence]
     return start, start + len(needle)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite fixtures/expected/*.json from the current extractor (review the diff before committing)",
+    )
