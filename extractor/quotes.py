@@ -1,0 +1,806 @@
+"""Direct quotations: find quoted speech of four or more words and attribute it to a speaker.
+
+Two steps, both plain functions over a spaCy ``Doc``:
+
+1. **Scanning** (text only, no model needed). Quotation marks are paired per
+   paragraph (paragraphs are separated by blank lines, as in ``Page.text``).
+   Each mark's role comes from its glyph (“ opens, ” closes) corrected by its
+   context (a mark after a space and before a letter opens), so straight ``"``
+   and mistyped curly marks pair as well. A stray or unbalanced mark costs at
+   most its own paragraph: a mark still open at the end of a paragraph
+   continues only when the next paragraph opens with a quotation mark (the news
+   convention for a quote running over several paragraphs); otherwise it is
+   dropped and scanning starts afresh. Single marks (curly or straight) count
+   only outside double quotes, only in opening/closing position (so the
+   apostrophes of "Trump's" or an elided "'roundups" never pair) and never
+   across paragraphs.
+   Fewer than ``MIN_QUOTE_WORDS`` words inside the marks is a scare quote, not
+   a quotation.
+
+   Decisions: a quote running over paragraphs is **one** ``Quote`` from its
+   first opening mark to its final closing mark (its text keeps the paragraph
+   break and the continuation mark), because an annotator records it once by
+   its first words. An interrupted quote (``"…," he said, "…."``) is **two**
+   quotes with the same speaker, because ``text`` must be a contiguous slice of
+   ``doc.text`` and must not contain the attribution; each part needs
+   ``MIN_QUOTE_WORDS`` words on its own.
+
+2. **Attribution** (needs the dependency parse). The cue is a reporting verb
+   from ``patterns/reporting_verbs.txt`` outside quotation marks in the
+   quote's sentence (extended over a sentence split off by the parser, e.g. a
+   trailing ``said X.``). The cue governing the quote in the parse wins, then
+   the nearest. Its subject (``nsubj``; climbing from a subjectless participle
+   such as "stating," to the verb it modifies; ``pobj`` of "according to") is
+   resolved with the mention spans that the agency and official extractors
+   found: official > agency > PERSON entity > other organisation; pronouns and
+   generic nouns ("the department", "the sheriff") go to the subject of the
+   previous sentence or else the most recent mention of the right kind. A
+   quote without a cue inherits the speaker of the previous quote in its
+   paragraph, a cue elsewhere in its paragraph, or, for a paragraph that opens
+   with the quote, the speaker introduced by the paragraph before it.
+
+A ``Doc`` without a dependency parse still yields quotes, with unknown speakers.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from importlib import resources
+
+from spacy.tokens import Doc, Span, Token
+
+from extractor.mentions import Agency, Official, Quote
+
+__all__ = ["MIN_QUOTE_WORDS", "extract_quotes", "reporting_verbs"]
+
+#: A quotation needs at least this many words; shorter quoted phrases are scare quotes.
+MIN_QUOTE_WORDS = 4
+
+# --- scanning ---------------------------------------------------------------
+
+# Typographic marks by Unicode name, so the source shows which is which.
+_LDQUO = "\N{LEFT DOUBLE QUOTATION MARK}"
+_RDQUO = "\N{RIGHT DOUBLE QUOTATION MARK}"
+_LSQUO = "\N{LEFT SINGLE QUOTATION MARK}"
+_RSQUO = "\N{RIGHT SINGLE QUOTATION MARK}"
+_LAQUO = "\N{LEFT-POINTING DOUBLE ANGLE QUOTATION MARK}"
+_RAQUO = "\N{RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK}"
+_DOUBLE_OPENERS = _LDQUO + "\N{DOUBLE LOW-9 QUOTATION MARK}" + _LAQUO
+_DOUBLE_CLOSERS = _RDQUO + _RAQUO
+_STRAIGHT_DOUBLE = '"'
+_DOUBLE_MARKS = frozenset(_DOUBLE_OPENERS + _DOUBLE_CLOSERS + _STRAIGHT_DOUBLE)
+_SINGLE_PAIRS = {_LSQUO: _RSQUO, "'": "'"}  # opening mark -> the closing mark it pairs with
+_SINGLE_MARKS = frozenset(_LSQUO + _RSQUO + "'")
+_DASHES = "-\N{EN DASH}\N{EM DASH}"
+
+# What may stand right before an opening mark / right after a closing mark.
+# "," and ":" are deliberately absent: 'said,"We' and '"Yes,"she' both occur.
+_LEFT_FREE = frozenset("([{</" + _DASHES + _LSQUO + _DOUBLE_OPENERS)
+_RIGHT_FREE = frozenset(",.;:!?)]}>/\N{HORIZONTAL ELLIPSIS}" + _DASHES + _RSQUO + _DOUBLE_CLOSERS)
+
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+# A word: letters/digits, with inner apostrophes ("That's", "don't") kept in one word.
+_WORD = re.compile("[^\\W_]+(?:['" + _RSQUO + "][^\\W_]+)*")
+# A trailing possessive on a name ("Smith's office").
+_POSSESSIVE = re.compile("['" + _RSQUO + "]s$")
+
+
+class _Role(Enum):
+    OPEN = "open"
+    CLOSE = "close"
+    EITHER = "either"
+
+
+@dataclass(frozen=True, slots=True)
+class _Marked:
+    """One quotation found by the scanner, before attribution."""
+
+    open_mark: int  # offset of the opening mark
+    close_mark: int  # offset of the closing mark
+    start: int  # content, stripped of surrounding whitespace
+    end: int
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the non-blank paragraphs, stripped."""
+    bounds: list[tuple[int, int]] = []
+    position = 0
+    for match in _PARAGRAPH_BREAK.finditer(text):
+        bounds.append((position, match.start()))
+        position = match.end()
+    bounds.append((position, len(text)))
+    stripped = []
+    for start, end in bounds:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            stripped.append((start, end))
+    return stripped
+
+
+def _context(text: str, i: int, para_start: int, para_end: int) -> _Role:
+    """Where a mark stands: before a word (opening), after one (closing), or unclear."""
+    before = text[i - 1] if i > para_start else " "
+    after = text[i + 1] if i + 1 < para_end else " "
+    left_free = before.isspace() or before in _LEFT_FREE
+    right_free = after.isspace() or after in _RIGHT_FREE
+    if left_free and not right_free:
+        return _Role.OPEN
+    if right_free and not left_free:
+        return _Role.CLOSE
+    return _Role.EITHER
+
+
+def _double_role(text: str, i: int, para: tuple[int, int], *, inside: bool) -> _Role | None:
+    """Opening or closing role of a double mark; None for a mark to ignore."""
+    mark = text[i]
+    context = _context(text, i, *para)
+    if mark == _STRAIGHT_DOUBLE:
+        if context is not _Role.EITHER:
+            return context
+        if not inside and i > para[0] and text[i - 1].isdigit():
+            return None  # an inch or seconds mark: 5'10"
+        return _Role.CLOSE if inside else _Role.OPEN
+    # The glyph decides unless the context clearly contradicts it (”We … ” typed twice).
+    if mark in _DOUBLE_OPENERS:
+        return _Role.CLOSE if context is _Role.CLOSE else _Role.OPEN
+    return _Role.OPEN if context is _Role.OPEN else _Role.CLOSE
+
+
+def _scan_double(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(opening mark, closing mark) pairs of double quotation marks."""
+    pairs: list[tuple[int, int]] = []
+    carried: int | None = None  # opening mark left open by the previous paragraph
+    for para in paragraphs:
+        start, end = para
+        open_at: int | None = None
+        first = start
+        if carried is not None:
+            opens_again = text[start] in _DOUBLE_MARKS and (
+                _double_role(text, start, para, inside=False) is _Role.OPEN
+            )
+            if opens_again:
+                # Multi-paragraph quote: the mark opening this paragraph only continues it.
+                open_at = carried
+                first = start + 1
+            carried = None
+        for i in range(first, end):
+            if text[i] not in _DOUBLE_MARKS:
+                continue
+            role = _double_role(text, i, para, inside=open_at is not None)
+            if role is _Role.OPEN:
+                # A second opening mark means the first was stray: restart here.
+                open_at = i
+            elif role is _Role.CLOSE and open_at is not None:
+                pairs.append((open_at, i))
+                open_at = None
+        carried = open_at
+    return pairs
+
+
+def _scan_single(
+    text: str, paragraphs: Sequence[tuple[int, int]], masked: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """(opening, closing) pairs of single marks outside ``masked`` double-quoted ranges."""
+    starts = [start for start, _ in masked]
+
+    def is_masked(i: int) -> bool:
+        k = bisect.bisect_right(starts, i) - 1
+        return k >= 0 and masked[k][0] <= i <= masked[k][1]
+
+    pairs: list[tuple[int, int]] = []
+    for para in paragraphs:
+        open_at: int | None = None
+        for i in range(*para):
+            mark = text[i]
+            if mark not in _SINGLE_MARKS or is_masked(i):
+                continue
+            context = _context(text, i, *para)
+            if (
+                open_at is not None
+                and context is _Role.CLOSE
+                and mark == _SINGLE_PAIRS[text[open_at]]
+            ):
+                pairs.append((open_at, i))
+                open_at = None
+            elif mark in _SINGLE_PAIRS and context is _Role.OPEN:
+                following = text[i + 1] if i + 1 < para[1] else ""
+                # '90s with either mark: elided digits, not a quotation.
+                if not following.isdigit():
+                    open_at = i
+    return pairs
+
+
+def _word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _content(text: str, open_mark: int, close_mark: int) -> tuple[int, int]:
+    start, end = open_mark + 1, close_mark
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _scan(text: str) -> list[_Marked]:
+    """Every quotation of at least ``MIN_QUOTE_WORDS`` words, in text order."""
+    paragraphs = _paragraphs(text)
+    doubles = _scan_double(text, paragraphs)
+    singles = _scan_single(text, paragraphs, doubles)
+    found = []
+    for open_mark, close_mark in sorted(doubles + singles):
+        start, end = _content(text, open_mark, close_mark)
+        if _word_count(text[start:end]) >= MIN_QUOTE_WORDS:
+            found.append(_Marked(open_mark, close_mark, start, end))
+    return found
+
+
+# --- attribution ------------------------------------------------------------
+
+_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+# Not "we"/"I": outside quotation marks they are the writer, not a source.
+_AGENCY_PRONOUNS = frozenset({"it", "they", "them"})
+_RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
+# Head nouns that refer back to an agency already named ("the department said").
+_AGENCY_NOUNS = frozenset(
+    {"department", "office", "agency", "city", "county", "police", "bureau", "government"}
+)
+# Head nouns that speak for an agency without naming a person.
+_VOICE_NOUNS = frozenset(
+    {"spokesperson", "spokesman", "spokeswoman", "statement", "release", "representative"}
+)
+# Leading words that do not make a quotation look like a title.
+_MINOR_WORDS = frozenset(
+    {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of"}
+    | {"on", "or", "per", "the", "to", "vs", "with"}
+)
+_SUBJECT_DEPS = ("nsubj", "nsubjpass")
+# A subjectless cue verb takes the subject of the verb it hangs from ("…, stating, “…”").
+_CLIMB_DEPS = frozenset({"conj", "advcl", "xcomp", "ccomp", "pcomp", "acl", "dep", "parataxis"})
+# Children that still belong to a subject noun phrase ("a statement issued by the office").
+_NP_DEPS = frozenset(
+    {"compound", "flat", "appos", "poss", "prep", "pobj", "agent", "acl", "nmod", "conj"}
+)
+_ORG_LABELS = frozenset({"ORG", "AGENCY"})
+
+
+@functools.cache
+def reporting_verbs() -> frozenset[str]:
+    """Entries of ``patterns/reporting_verbs.txt`` (lemmas and multi-word cues)."""
+    text = (
+        resources.files("extractor.patterns")
+        .joinpath("reporting_verbs.txt")
+        .read_text(encoding="utf-8")
+    )
+    entries = (line.split("#", 1)[0].strip().lower() for line in text.splitlines())
+    return frozenset(entry for entry in entries if entry)
+
+
+@dataclass(frozen=True, slots=True)
+class _Speaker:
+    name: str
+    kind: str  # person | agency
+    title: str = ""
+    agency: str = ""
+
+
+def _of_official(official: Official) -> _Speaker:
+    return _Speaker(official.name, "person", official.title, official.agency)
+
+
+def _of_agency(agency: Agency) -> _Speaker:
+    return _Speaker(agency.name, "agency", "", agency.name)
+
+
+def _normalise(name: str) -> str:
+    name = _POSSESSIVE.sub("", name.strip()).casefold()
+    return re.sub(r"^the\s+", "", name)
+
+
+def _is_title_like(text: str) -> bool:
+    """A quoted headline, song or report title rather than speech: nearly every word capitalised."""
+    all_words = _WORD.findall(text)
+    if text.isupper():
+        return False  # shouted speech or a sign, not a title
+    # American style puts a title's period (or a list's comma) inside the marks, but
+    # a longer quotation ending in a comma is speech leading to its attribution.
+    if text.rstrip()[-1:] in "!?" or (text.rstrip().endswith(",") and len(all_words) > 8):
+        return False
+    words = [word for word in all_words if word.casefold() not in _MINOR_WORDS]
+    capitalised = sum(1 for word in words if word[0].isupper() or word[0].isdigit())
+    return bool(words) and capitalised >= 0.8 * len(words)
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    start: int
+    end: int
+    speaker: _Speaker
+
+
+class _Attributor:
+    """Attribution state for one document: mention spans, quote masks, cue lexicon."""
+
+    def __init__(
+        self,
+        doc: Doc,
+        marked: Sequence[_Marked],
+        agencies: Sequence[Agency],
+        officials: Sequence[Official],
+    ) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.marked = marked
+        self.agencies = agencies
+        self.officials = officials
+        self.paragraph_starts = [start for start, _ in _paragraphs(doc.text)]
+        self.cues = reporting_verbs()
+        self.single_cues = frozenset(cue for cue in self.cues if " " not in cue)
+        self.multi_cues = tuple(tuple(cue.split()) for cue in self.cues if " " in cue)
+        quoted = [(q.start, q.end) for q in marked]
+        self.quoted_starts = [start for start, _ in quoted]
+        self.quoted = quoted
+        self.in_quote = {token.i for token in doc if self.is_quoted(token.idx)}
+        official_mentions = [
+            _Mention(start, end, _of_official(official))
+            for official in officials
+            for start, end in official.spans
+        ]
+        agency_mentions = [
+            _Mention(start, end, _of_agency(agency))
+            for agency in agencies
+            for start, end in agency.spans
+        ]
+        self.official_mentions = sorted(official_mentions, key=lambda m: m.start)
+        self.agency_mentions = sorted(agency_mentions, key=lambda m: m.start)
+        self.person_names = [
+            (ent.start_char, _POSSESSIVE.sub("", ent.text.strip()))
+            for ent in doc.ents
+            if ent.label_ == "PERSON" and not self.is_quoted(ent.start_char)
+        ]
+        self.person_mentions = sorted(
+            [m for m in official_mentions if not self.is_quoted(m.start)]
+            + [
+                _Mention(ent.start_char, ent.end_char, self.person_named(ent.text, ent.start_char))
+                for ent in doc.ents
+                if ent.label_ == "PERSON" and not self.is_quoted(ent.start_char)
+            ],
+            key=lambda m: m.start,
+        )
+        self.outside_agency_mentions = [
+            m for m in self.agency_mentions if not self.is_quoted(m.start)
+        ]
+
+    # -- positions --
+
+    def is_quoted(self, char: int) -> bool:
+        k = bisect.bisect_right(self.quoted_starts, char) - 1
+        return k >= 0 and self.quoted[k][0] <= char < self.quoted[k][1]
+
+    def paragraph_of(self, char: int) -> int:
+        return bisect.bisect_right(self.paragraph_starts, char) - 1
+
+    def token_at(self, char: int) -> Token:
+        span = self.doc.char_span(char, char + 1, alignment_mode="expand")
+        if span is None or len(span) == 0:  # a position in trailing whitespace
+            return self.doc[-1]
+        token: Token = span[0]
+        return token
+
+    # -- cues --
+
+    def cue_at(self, token: Token) -> str | None:
+        """The cue entry that ``token`` starts, if any."""
+        if token.i in self.in_quote:
+            return None
+        lower = token.lower_
+        for words in self.multi_cues:
+            if lower == words[0] and token.i + len(words) <= len(self.doc):
+                following = self.doc[token.i : token.i + len(words)]
+                if tuple(t.lower_ for t in following) == words:
+                    return " ".join(words)
+        if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
+            lemma = token.lemma_.lower() or lower
+            if lemma in self.single_cues:
+                return lemma
+        return None
+
+    def window(self, quote: _Marked) -> tuple[int, int]:
+        """Token range of the sentence(s) holding the quote, within its paragraph(s)."""
+        doc = self.doc
+        opening, closing = self.token_at(quote.open_mark), self.token_at(quote.close_mark)
+        first, last = opening.sent, closing.sent
+        low, high = first.start, last.end
+        # The parser sometimes cuts `“…,” said X.` after the closing mark; rejoin it.
+        rest = [t for t in doc[closing.i + 1 : high] if not (t.is_punct or t.is_space)]
+        if not rest and high < len(doc):
+            following = doc[high].sent
+            words = [t for t in following if t.is_alpha]
+            ends_open = self.text[quote.end - 1 : quote.end] in (",", "—", "-")
+            if ends_open or (words and words[0].text[0].islower()):
+                high = following.end
+        # ... and `…, stating,` / `X said:` cut before the opening mark.
+        lead = [t for t in doc[low : opening.i] if not (t.is_punct or t.is_space)]
+        if not lead and low > 0:
+            preceding = doc[low - 1].sent
+            tail = [t for t in preceding if not t.is_space]
+            if tail and tail[-1].text in (",", ":", "—"):
+                low = preceding.start
+        first_para = self.paragraph_of(quote.open_mark)
+        last_para = self.paragraph_of(quote.close_mark)
+        while low < opening.i and self.paragraph_of(doc[low].idx) < first_para:
+            low += 1
+        while high > closing.i + 1 and self.paragraph_of(doc[high - 1].idx) > last_para:
+            high -= 1
+        return low, high
+
+    def ranked_cues(self, quote: _Marked, low: int, high: int) -> list[tuple[Token, str]]:
+        """Cues in the window: those governing the quote first, then by distance."""
+        cues = {}
+        for token in self.doc[low:high]:
+            cue = self.cue_at(token)
+            if cue is not None:
+                cues[token.i] = (token, cue)
+        if not cues:
+            return []
+        content = self.doc.char_span(quote.start, quote.end, alignment_mode="expand")
+        governing: list[tuple[int, int]] = []  # (depth, token index) of governing cues
+        if content is not None:
+            inside = {t.i for t in content}
+            for token in content:
+                # Closing punctuation often hangs on the cue of a neighbouring clause.
+                if token.is_punct or (token.head.i in inside and token.head.i != token.i):
+                    continue
+                for depth, ancestor in enumerate(token.ancestors):
+                    if ancestor.i in cues:
+                        governing.append((depth, ancestor.i))
+                        break
+        first = [i for _, i in sorted(governing)]
+
+        def distance(i: int) -> int:
+            idx = self.doc[i].idx
+            return min(abs(idx - quote.open_mark), abs(idx - quote.close_mark))
+
+        order = list(dict.fromkeys(first + sorted(cues, key=distance)))
+        return [cues[i] for i in order]
+
+    # -- subjects --
+
+    def subject_of(self, cue: Token, entry: str) -> Token | None:
+        if " " in entry:  # "according to X": X is the object of the last word
+            last = self.doc[cue.i + len(entry.split()) - 1]
+            objects = [c for c in last.children if c.dep_ == "pobj"]
+            return objects[0] if objects else None
+        verb = cue
+        for _ in range(6):
+            subjects = [
+                c for c in verb.children if c.dep_ in _SUBJECT_DEPS and c.i not in self.in_quote
+            ]
+            if subjects:
+                subject = subjects[0]
+                if subject.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+                    return verb.head  # "Smith, who said …": the noun the clause modifies
+                return subject
+            if verb.dep_ not in _CLIMB_DEPS or verb.head.i == verb.i:
+                break
+            verb = verb.head
+        # `"…," said X` sometimes comes out with X as an object or attribute.
+        for child in cue.rights:
+            if (
+                child.dep_ in ("dobj", "attr", "appos", "npadvmod", "oprd")
+                and child.pos_ in ("PROPN", "NOUN")
+                and child.i not in self.in_quote
+            ):
+                return child
+        return None
+
+    # -- resolution --
+
+    def mention_at(self, token: Token) -> _Speaker | None:
+        """The official, else the agency, whose mention span covers ``token``."""
+        start, end = token.idx, token.idx + len(token.text)
+        for mentions in (self.official_mentions, self.agency_mentions):
+            for mention in mentions:
+                if mention.start <= start and end <= mention.end:
+                    return mention.speaker
+        return None
+
+    def official_named(self, name: str) -> Official | None:
+        wanted = _normalise(name)
+        for official in self.officials:
+            if _normalise(official.name) == wanted:
+                return official
+        surname = wanted.split()[-1] if wanted.split() else ""
+        matches = [o for o in self.officials if _normalise(o.name).split()[-1:] == [surname]]
+        return matches[0] if len(matches) == 1 else None
+
+    def person_named(self, name: str, before: int | None = None) -> _Speaker:
+        """A person by name; a lone surname becomes the full name used earlier."""
+        official = self.official_named(name)
+        if official is not None:
+            return _of_official(official)
+        name = _POSSESSIVE.sub("", name.strip())
+        if before is not None and len(name.split()) == 1:
+            full = self.full_name(name, before)
+            if full:
+                return _Speaker(full, "person")
+        return _Speaker(name, "person")
+
+    def full_name(self, surname: str, before: int) -> str:
+        """The latest multi-word PERSON name before ``before`` that ends with ``surname``."""
+        wanted = surname.casefold()
+        for start, name in reversed(self.person_names):
+            words = name.split()
+            if start < before and len(words) > 1 and words[-1].casefold() == wanted:
+                return name
+        return ""
+
+    def agency_named(self, name: str, ent_id: str) -> _Speaker:
+        wanted = {_normalise(name), _normalise(ent_id)} - {""}
+        for agency in self.agencies:
+            names = {_normalise(agency.name), *(_normalise(a) for a in agency.aliases)}
+            if names & wanted:
+                return _of_agency(agency)
+        clean = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+        return _Speaker(clean, "agency", "", clean)
+
+    def entity_of(self, token: Token) -> Span | None:
+        if not token.ent_type_:
+            return None
+        for ent in self.doc.ents:
+            if ent.start <= token.i < ent.end:
+                return ent
+        return None
+
+    def noun_phrase(self, head: Token) -> Iterator[Token]:
+        """The head, then its noun-phrase dependents nearest first (no relative clauses)."""
+        queue = [head]
+        seen = {head.i}
+        while queue:
+            token = queue.pop(0)
+            yield token
+            for child in token.children:
+                if child.dep_ in _NP_DEPS and child.i not in seen and child.i not in self.in_quote:
+                    seen.add(child.i)
+                    queue.append(child)
+
+    def resolve(self, token: Token, depth: int = 0) -> _Speaker | None:
+        """Who a subject token stands for."""
+        if token.i in self.in_quote or depth > 3:
+            return None
+        found = self.mention_at(token)
+        if found is not None:
+            return found
+        lower = token.lower_
+        if lower in _PERSON_PRONOUNS:
+            return self.antecedent(token, "person", depth)
+        if lower in _AGENCY_PRONOUNS:
+            return self.antecedent(token, "agency", depth)
+        phrase = list(self.noun_phrase(token))
+        people: list[_Speaker] = []
+        organisations: list[_Speaker] = []
+        for part in phrase:
+            found = self.mention_at(part)
+            if found is not None:
+                (people if found.kind == "person" else organisations).append(found)
+                continue
+            ent = self.entity_of(part)
+            if ent is not None and ent.label_ == "PERSON":
+                people.append(self.person_named(ent.text, ent.start_char))
+            elif ent is not None and ent.label_ in _ORG_LABELS:
+                # The tagger often labels a lone surname ORG; an earlier full name decides.
+                full = self.full_name(ent.text, ent.start_char) if len(ent) == 1 else ""
+                if full:
+                    people.append(self.person_named(full))
+                else:
+                    organisations.append(self.agency_named(ent.text, ent.ent_id_))
+            elif part.pos_ == "PROPN" or part.is_title:
+                # A surname the tagger did not take for a name ("Lovely said").
+                if official := self.official_named(part.text):
+                    people.append(_of_official(official))
+                elif full := self.full_name(part.text, part.idx):
+                    people.append(_Speaker(full, "person"))
+        # Officials and named people speak for themselves before the body they belong to.
+        if people or organisations:
+            return (people or organisations)[0]
+        if token.pos_ == "PROPN" and token.is_title:
+            name = " ".join(t.text for t in token.subtree if t.dep_ == "compound" or t == token)
+            personal = any(
+                c.dep_ == "relcl" and any(w.lower_ == "who" for w in c.children)
+                for c in token.children
+            )
+            # A name the tagger missed or took for a place ("added Claure, who ...").
+            if not token.ent_type_ or personal:
+                return _Speaker(name, "person")
+            # "Chicago said": a place speaking is its government; match it to an agency alias.
+            if token.ent_type_ == "GPE":
+                return self.agency_named(name, "")
+        return self.generic(token, depth)
+
+    def generic(self, token: Token, depth: int) -> _Speaker | None:
+        """A description instead of a name: "the sheriff", "the department", "a spokesman"."""
+        lemma = token.lemma_.lower() or token.lower_
+        # Titles come from the officials of this document, not from a fixed list.
+        titled = {
+            o.name: o for o in self.officials if lemma in re.findall(r"[\w']+", o.title.casefold())
+        }
+        if titled:
+            recent = self.recent(self.person_mentions, token.idx, lambda s: s.name in titled)
+            return recent or _of_official(next(iter(titled.values())))
+        # "the department", "police" and "police officials": an agency named before.
+        for word in [token, *(c for c in token.children if c.dep_ == "compound")]:
+            noun = word.lemma_.lower() or word.lower_
+            if noun in _AGENCY_NOUNS:
+                return self.antecedent(token, "agency", depth, noun=noun)
+        if lemma in _VOICE_NOUNS:
+            return self.antecedent(token, "agency", depth)
+        return None
+
+    def recent(
+        self,
+        mentions: Sequence[_Mention],
+        before: int,
+        accept: Callable[[_Speaker], bool] = lambda _: True,
+    ) -> _Speaker | None:
+        for mention in reversed(mentions):
+            if mention.start < before and accept(mention.speaker):
+                return mention.speaker
+        return None
+
+    def antecedent(self, token: Token, kind: str, depth: int, *, noun: str = "") -> _Speaker | None:
+        """A pronoun's or description's referent: a subject just before, else the latest mention."""
+
+        def accept(speaker: _Speaker) -> bool:
+            return speaker.kind == kind and (not noun or noun in speaker.name.casefold())
+
+        for sentence in self.sentences_before(token):
+            for subject in self.subjects(sentence, before=token.i):
+                speaker = self.resolve(subject, depth + 1)
+                if speaker is not None and accept(speaker):
+                    return speaker
+        mentions = self.person_mentions if kind == "person" else self.outside_agency_mentions
+        return self.recent(mentions, token.idx, accept) or (
+            self.recent(mentions, token.idx, lambda s: s.kind == kind) if noun else None
+        )
+
+    def sentences_before(self, token: Token) -> Iterator[Span]:
+        """The token's own sentence, then up to two non-blank sentences before it."""
+        sentence = token.sent
+        yield sentence
+        count = 0
+        while sentence.start > 0 and count < 2:
+            sentence = self.doc[sentence.start - 1].sent
+            if any(not t.is_space for t in sentence):
+                count += 1
+                yield sentence
+
+    def subjects(self, sentence: Span, *, before: int) -> list[Token]:
+        """Subjects outside quotes and before ``before``, the main clause's first."""
+        found = [
+            t
+            for t in sentence
+            if t.dep_ in _SUBJECT_DEPS and t.i < before and t.i not in self.in_quote
+        ]
+        return sorted(found, key=lambda t: (t.head.dep_ != "ROOT", t.i))
+
+    # -- per quote --
+
+    def attribute(
+        self, quote: _Marked, earlier: Sequence[tuple[_Marked, _Speaker | None, str]]
+    ) -> tuple[_Speaker | None, str]:
+        low, high = self.window(quote)
+        cues = self.ranked_cues(quote, low, high)
+        for cue, entry in cues:
+            subject = self.subject_of(cue, entry)
+            speaker = self.resolve(subject) if subject is not None else None
+            if speaker is not None:
+                return speaker, entry
+        if cues:
+            return None, cues[0][1]
+        return self.fallback(quote, low, earlier)
+
+    def fallback(
+        self, quote: _Marked, low: int, earlier: Sequence[tuple[_Marked, _Speaker | None, str]]
+    ) -> tuple[_Speaker | None, str]:
+        """No cue in the quote's sentence: look around it in the paragraph(s)."""
+        doc, text = self.doc, self.text
+        paragraph = self.paragraph_of(quote.open_mark)
+        opening = self.token_at(quote.open_mark)
+        # Headline style `Sheriff Smith: “…”`: a name right before a colon.
+        if text[: quote.open_mark].rstrip().endswith(":"):
+            for token in reversed(doc[low : opening.i]):
+                if token.i in self.in_quote or token.is_punct:
+                    continue
+                speaker = self.mention_at(token)
+                if speaker is None and (ent := self.entity_of(token)) is not None:
+                    if ent.label_ == "PERSON":
+                        speaker = self.person_named(ent.text, ent.start_char)
+                    elif ent.label_ in _ORG_LABELS:
+                        speaker = self.agency_named(ent.text, ent.ent_id_)
+                if speaker is not None:
+                    return speaker, ""
+        # A follow-up quote in the same paragraph: `“…,” said X. “…”`.
+        for previous, speaker, entry in reversed(earlier):
+            if self.paragraph_of(previous.close_mark) == paragraph and speaker is not None:
+                return speaker, entry
+        # A cue elsewhere in the paragraph: `Smith spoke Monday. “…”`.
+        start = self.paragraph_starts[paragraph]
+        stop = (
+            self.paragraph_starts[paragraph + 1]
+            if paragraph + 1 < len(self.paragraph_starts)
+            else len(text)
+        )
+        in_paragraph = [t for t in doc if start <= t.idx < stop]
+        nearby = [(t, c) for t in in_paragraph if (c := self.cue_at(t)) is not None]
+        # Nearest first, cues before the quote ahead of cues after it.
+        nearby.sort(
+            key=lambda pair: (pair[0].idx > quote.open_mark, abs(pair[0].idx - quote.open_mark))
+        )
+        for cue_token, cue_entry in nearby:
+            subject = self.subject_of(cue_token, cue_entry)
+            speaker = self.resolve(subject) if subject is not None else None
+            if speaker is not None:
+                return speaker, cue_entry
+        # A paragraph that opens with the quote continues the paragraph before it.
+        if quote.open_mark == start and paragraph > 0:
+            for previous, speaker, entry in reversed(earlier):
+                if self.paragraph_of(previous.close_mark) == paragraph - 1 and speaker is not None:
+                    return speaker, entry
+            before = [t for t in doc if self.paragraph_starts[paragraph - 1] <= t.idx < start]
+            introduced = [t for t in before if not t.is_space]
+            if introduced and introduced[-1].text == ":":
+                for token in reversed(introduced):
+                    if (intro := self.cue_at(token)) is not None:
+                        subject = self.subject_of(token, intro)
+                        if subject is not None and (speaker := self.resolve(subject)):
+                            return speaker, intro
+        return None, ""
+
+
+def extract_quotes(
+    doc: Doc, *, agencies: Sequence[Agency], officials: Sequence[Official]
+) -> list[Quote]:
+    """Direct quotations of ``doc`` with their speakers, in text order.
+
+    ``agencies`` and ``officials`` carry the character spans of every mention
+    found by the other extractors; they decide who a cue verb's subject is.
+    """
+    marked = _scan(doc.text)
+    if not marked:
+        return []
+    parsed = doc.has_annotation("DEP")
+    attributor = _Attributor(doc, marked, agencies, officials) if parsed else None
+    results: list[tuple[_Marked, _Speaker | None, str]] = []
+    for quote in marked:
+        if attributor is None:
+            speaker, cue = None, ""
+        else:
+            speaker, cue = attributor.attribute(quote, results)
+        results.append((quote, speaker, cue))
+    quotes = []
+    for quote, speaker, cue in results:
+        text = doc.text[quote.start : quote.end]
+        if _is_title_like(text):
+            continue  # a quoted headline or report title, not speech
+        quotes.append(
+            Quote(
+                text=text,
+                start=quote.start,
+                end=quote.end,
+                speaker=speaker.name if speaker else "",
+                speaker_type=speaker.kind if speaker else "unknown",
+                speaker_title=speaker.title if speaker else "",
+                speaker_agency=speaker.agency if speaker else "",
+                cue=cue,
+            )
+        )
+    return quotes
