@@ -109,6 +109,9 @@ def _strip_place(words: list[str]) -> list[str]:
 _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     # (pattern over the cleaned surface, canonical template, type, implied)
     (re.compile(r"^(?P<place>.+?) County Sheriff$", re.I), "{place} County Sheriff's Office", "sheriff", True),
+    # A county jail is run by the sheriff in almost every US county; its policy is the sheriff's.
+    (re.compile(r"^(?P<place>.+?) County (?:Jail|Detention(?: Center| Centre| Facility)?)$", re.I),
+     "{place} County Sheriff's Office", "sheriff", False),
     (re.compile(r"^(?P<place>.+?) Sheriffs? ?'?s? (?P<kind>Office|Department|Dept\.?)$", re.I),
      "{place} Sheriff's {kind}", "sheriff", False),
     (re.compile(r"^(?P<place>.+?) Police (?:Chief|Commissioner|Superintendent)$", re.I),
@@ -147,15 +150,44 @@ def classify(surface: str) -> tuple[str, str, str, bool] | None:
         if name_key(name) in _KNOWN:
             return _KNOWN[name_key(name)]["name"], _KNOWN[name_key(name)]["type"], "", implied
         return name, agency_type, place, implied
-    if _AGENCY_WORDS.search(surface):
-        agency_type = "sheriff" if "sheriff" in surface.lower() else "other"
-        if re.search(r"\bpolice\b", surface, re.I):
-            agency_type = "police"
-        return surface, agency_type, "", False
-    return None
+    return _other_agency(surface)
+
+
+_HEAD_NOUNS = {"department", "office", "patrol", "service", "bureau", "agency", "commission", "council",
+               "board", "police", "marshals", "authority", "administration", "division", "supervisors"}
+_GENERIC_WORDS = _HEAD_NOUNS | {"sheriff", "sheriff's", "sheriffs", "of", "and", "the", "for", "county", "city",
+                                "state", "public", "safety", "attorney's", "district", "metropolitan", "metro"}
+
+
+def _other_agency(surface: str) -> tuple[str, str, str, bool] | None:
+    """An entity the model tagged ORG that names a government body by its head noun.
+
+    It must end in a head noun ("... Department", "... Office") and carry a
+    proper name besides the generic words, so "Police Chiefs Across" (a
+    headline) and a bare "Sheriff's Office" (a reference) are not agencies.
+    """
+    if not _AGENCY_WORDS.search(surface):
+        return None
+    words = surface.split()
+    if len(words) < 2 or words[-1].lower() not in _HEAD_NOUNS:
+        return None
+    proper = [w for w in _strip_place(words) if w.lower() not in _GENERIC_WORDS]
+    if not proper or not all(w[:1].isupper() for w in words if w.lower() not in ("of", "and", "for", "the")):
+        return None
+    agency_type = "sheriff" if "sheriff" in surface.lower() else "other"
+    if re.search(r"\bpolice\b", surface, re.I):
+        agency_type = "police"
+    return surface, agency_type, "", False
 
 
 def _mention(doc: Doc, start: int, end: int, raw: str) -> _Mention | None:
+    # "In Cass County" -> "Cass County": the ruler's title-case run can take in a sentence opener.
+    words = raw.split()
+    while len(words) > 1 and words[0].lower() in _NOT_PLACE and words[0].lower() not in ("the", "city", "county", "u.s."):
+        dropped = raw.index(words[0]) + len(words[0])
+        start += dropped
+        raw = raw[dropped:]
+        words = raw.split()
     surface = clean_surface(raw)
     found = classify(surface)
     if found is None:

@@ -38,6 +38,19 @@ def titles() -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(found, key=len, reverse=True))
 
 
+@functools.cache
+def title_kinds() -> dict[str, str]:
+    """Lower-case title -> the agency type it implies ("sheriff" -> sheriff), where it implies one."""
+    text = resources.files("extractor.patterns").joinpath("titles.txt").read_text(encoding="utf-8")
+    kinds = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "|" in line and line.split("|", 1)[1]:
+            title, kind = line.split("|", 1)
+            kinds[" ".join(title.split())] = kind.strip()
+    return kinds
+
+
 @dataclass(slots=True)
 class _Person:
     name: str
@@ -131,10 +144,59 @@ def _agency_for_title(doc: Doc, title: Span, agencies: list[Agency]) -> str:
     return agency.name if agency is not None else ""
 
 
+def _headline_end(doc: Doc) -> int:
+    """End of the first paragraph when the document has more than one (the headline)."""
+    cut = doc.text.find("\n\n")
+    return cut if cut > 0 else 0
+
+
+def _agency_by_kind(doc: Doc, person: _Person, agencies: list[Agency]) -> str:
+    """The agency a title implies when the text leaves one choice: the nearest before in the
+    same sentence, else the only agency of that type in the document."""
+    kind = title_kinds().get(person.title.lower())
+    if kind is None:
+        return ""
+    fitting = [a for a in agencies if a.agency_type == kind]
+    first = person.spans[0][0]
+    name = doc.char_span(first, person.spans[0][1], alignment_mode="expand")
+    sentence_start = name.sent.start_char if name is not None else first
+    before = [(s, a) for a in fitting for s, _ in a.spans if sentence_start <= s < first]
+    if before:
+        return max(before, key=lambda item: item[0])[1].name
+    return fitting[0].name if len(fitting) == 1 else ""
+
+
+def _titled_name_in(doc: Doc, ent: Span) -> Span | None:
+    """A name inside a non-PERSON entity that opens with a title ("Undersheriff Karen Holt" tagged ORG).
+
+    Returns the span from the title on, so the title is read as for a PERSON entity."""
+    if ent.label_ not in ("ORG", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "LAW"):
+        return None
+    lowered = ent.text.lower()
+    for words in titles():
+        title = " ".join(words)
+        if not lowered.startswith(title + " "):
+            continue
+        rest = ent.text[len(title) + 1 :].split()
+        if 2 <= len(rest) <= 3 and all(_NAME_CHARS.match(w) for w in rest):
+            span = doc.char_span(ent.start_char + len(title) + 1, ent.end_char)
+            if span is not None:
+                return Span(doc, span.start, span.end, label="PERSON")
+        return None
+    return None
+
+
 def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
     people: list[_Person] = []
+    headline_end = _headline_end(doc)
     for ent in doc.ents:
         if ent.label_ != "PERSON":
+            ent = _titled_name_in(doc, ent)
+            if ent is None:
+                continue
+        # Title-case headlines fool the model ("Mayor Nguyen Signs Executive Order"): a name
+        # seen only in the headline is not trusted.
+        if ent.end_char <= headline_end and ent.text not in doc.text[headline_end:]:
             continue
         # The model sometimes takes the title into the name ("Sheriff Kevin McMahill").
         start = ent.start
@@ -158,8 +220,7 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
                 person.title = title_span.text
                 person.agency = _organisation_after(doc, next_i, agencies)
         if not person.agency and person.title:
-            following = _organisation_after(doc, ent.end, agencies)
-            person.agency = following
+            person.agency = _organisation_after(doc, ent.end, agencies) or _agency_by_kind(doc, person, agencies)
         people.append(person)
     return people
 

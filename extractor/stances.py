@@ -62,11 +62,15 @@ def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | 
     return min(matches, key=lambda m: m.start()) if matches else None
 
 
-def classify_sentence(text: str) -> tuple[str, str, float] | None:
-    """(label, cue, strength) for one sentence, or None when it states no stance."""
+def classify_sentence(text: str, *, context: str = "") -> tuple[str, str, float] | None:
+    """(label, cue, strength) for one sentence or clause, or None when it states no stance.
+
+    ``context`` is the whole sentence when ``text`` is one clause of it: the
+    topic (immigration enforcement) may be named in the other clause.
+    """
     c = cues()
     text = text.replace("’", "'")
-    if _first(c.topic, text) is None:
+    if _first(c.topic, (context or text).replace("’", "'")) is None:
         return None
     refusal = _first(c.refuses, text)
     limit = _first(c.limits, text)
@@ -79,9 +83,15 @@ def classify_sentence(text: str) -> tuple[str, str, float] | None:
             cue = exception or limit
             return "limits", f"{refusal.group(0)} … {cue.group(0) if cue else ''}".strip(), 0.8
         return "refuses", refusal.group(0), 0.85
+    if cooperation is not None and "287" in cooperation.group(0):
+        return "cooperates", cooperation.group(0), 0.8
     if limit is not None:
         return "limits", limit.group(0), 0.75
     if cooperation is not None:
+        # Cooperation confined to narrow cases ("honor a detainer only for violent felonies") is
+        # `limits`; a 287(g) agreement is cooperation whatever its scope.
+        if exception is not None and warrant is None and "287" not in cooperation.group(0):
+            return "limits", f"{cooperation.group(0)} … {exception.group(0)}", 0.7
         return "cooperates", cooperation.group(0), 0.75
     if unclear is not None:
         return "unclear", unclear.group(0), 0.6
@@ -131,6 +141,20 @@ def _sentence_agencies(
     return [], 0.0
 
 
+def _clauses(doc: Doc) -> list[Span]:
+    """Sentences, split again at semicolons: "X signs a 287(g) deal; Y says it won't" is two statements."""
+    clauses: list[Span] = []
+    for sent in doc.sents:
+        start = sent.start
+        for token in sent:
+            if token.text == ";" and token.i > start:
+                clauses.append(doc[start : token.i])
+                start = token.i + 1
+        if start < sent.end:
+            clauses.append(doc[start : sent.end])
+    return clauses
+
+
 def _quote_speaker(quotes: list[Quote], sent: Span, agency: Agency) -> str:
     for quote in quotes:
         if _overlaps((quote.start, quote.end), sent.start_char, sent.end_char) and quote.speaker:
@@ -144,13 +168,13 @@ def extract_stances(
     """One stance per agency whose position ``doc`` states, in order of first evidence."""
     evidence: dict[str, list[tuple[str, str, str, float]]] = {}
     previous: list[Agency] = []
-    for sent in doc.sents:
+    for sent in _clauses(doc):
         if not sent.text.strip():
             continue
         targets, sure = _sentence_agencies(sent, agencies, officials, previous)
         if targets:
             previous = targets
-        found = classify_sentence(sent.text)
+        found = classify_sentence(sent.text, context=sent.sent.text)
         if found is None or not targets or _is_reported(sent.text):
             continue
         label, cue, strength = found

@@ -128,3 +128,18 @@ def test_no_agency_in_advocacy_or_generic_text(nlp: Language, text: str) -> None
 )
 def test_ambiguous_city_needs_text_evidence(nlp: Language, text: str, name: str, state: str) -> None:
     assert _by_name(nlp, text)[name].state == state  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("People arrested are booked into the Pine County Jail, which honors ICE detainers.",
+         ["Pine County Sheriff's Office", "U.S. Immigration and Customs Enforcement"]),
+        ("In Cass County, the sheriff signed an agreement.", ["Cass County"]),
+        ("Police Chiefs Across the Midwest Refuse to Join ICE Raids", ["U.S. Immigration and Customs Enforcement"]),
+        ("A spokesperson for the Sheriff's Office said nothing.", []),
+        ("The Brenton County sheriff signed the agreement.", ["Brenton County Sheriff's Office"]),
+    ],
+)
+def test_surface_forms_that_are_and_are_not_agencies(nlp: Language, text: str, expected: list[str]) -> None:
+    assert [a.name for a in extract_agencies(nlp(text))] == expected

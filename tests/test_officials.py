@@ -47,3 +47,20 @@ def test_surname_mention_merges_into_full_name(nlp: Language) -> None:
 
 def test_untitled_person_is_not_an_official(nlp: Language) -> None:
     assert _officials(nlp, "Maria Lopez, who lives nearby, attended the meeting.") == []
+
+
+def test_headline_only_name_is_not_trusted(nlp: Language) -> None:
+    text = "Mayor Nguyen Signs Executive Order\n\nMayor Patricia Nguyen on Monday signed an order."
+    assert [name for name, _, _ in _officials(nlp, text)] == ["Patricia Nguyen"]
+
+
+def test_title_kind_gives_the_only_agency_of_that_type(nlp: Language) -> None:
+    text = ("The Bayview County Sheriff's Office released its policy.\n\n"
+            "Undersheriff Karen Holt said deputies will keep notifying ICE about violent felonies.")
+    assert ("Karen Holt", "Undersheriff", "Bayview County Sheriff's Office") in _officials(nlp, text)
+
+
+def test_title_kind_does_not_reach_into_another_sentence_when_ambiguous(nlp: Language) -> None:
+    text = ("The Johnson County Sheriff's Office is reviewing its policy. The Marquette County Sheriff's Office "
+            "notifies ICE.\n\nIn Cass County, Sheriff Brian Mueller signed a 287(g) agreement.")
+    assert ("Brian Mueller", "Sheriff", "") in _officials(nlp, text)

@@ -78,3 +78,28 @@ def test_refusal_plus_narrow_cooperation_is_limits(nlp: Language) -> None:
     text = ("The Reno Police Department will not participate in immigration raids.\n\n"
             "The department notifies ICE when someone is arrested for serious crimes.")
     assert _stances(nlp, text) == {"Reno Police Department": "limits"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        ("The order directs officers not to honor ICE detainer requests and not to let ICE agents into city buildings.",
+         "refuses"),
+        ("The department would not sign a similar 287(g) agreement with ICE.", "refuses"),
+        ("The order bars city departments from using city money or staff to enforce federal immigration law.",
+         "refuses"),
+        ("The jail will honor an ICE detainer only when the person has been charged with a violent felony.", "limits"),
+        ("The sheriff signed a 287(g) agreement covering only people charged with serious crimes.", "cooperates"),
+    ],
+)
+def test_negated_cooperation_and_narrow_cooperation(sentence: str, label: str) -> None:
+    found = classify_sentence(sentence)
+    assert found is not None
+    assert found[0] == label
+
+
+def test_semicolon_clauses_are_attributed_separately(nlp: Language) -> None:
+    text = ("The Brenton County Sheriff's Office signed a 287(g) agreement with ICE; "
+            "the Millford Police Department said it would not sign a similar agreement.")
+    assert _stances(nlp, text) == {"Brenton County Sheriff's Office": "cooperates",
+                                   "Millford Police Department": "refuses"}
