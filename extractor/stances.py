@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -155,44 +156,56 @@ def _clauses(doc: Doc) -> list[Span]:
     return clauses
 
 
-def _quote_speaker(quotes: list[Quote], sent: Span, agency: Agency) -> str:
+def _speaker(sent: Span, quotes: Sequence[Quote], officials: Sequence[Official]) -> str:
+    """Who states the stance: a quote's speaker inside the sentence, else an official it names."""
     for quote in quotes:
         if _overlaps((quote.start, quote.end), sent.start_char, sent.end_char) and quote.speaker:
             return quote.speaker
+    for start, end in _subject_ranges(sent):
+        for official in officials:
+            if any(_overlaps(span, start, end) for span in official.spans):
+                return official.name
     return ""
 
 
 def extract_stances(
-    doc: Doc, *, agencies: list[Agency], officials: list[Official], quotes: list[Quote] = ()  # type: ignore[assignment]
+    doc: Doc,
+    *,
+    agencies: Sequence[Agency],
+    officials: Sequence[Official],
+    quotes: Sequence[Quote] = (),
 ) -> list[StanceFinding]:
     """One stance per agency whose position ``doc`` states, in order of first evidence."""
-    evidence: dict[str, list[tuple[str, str, str, float]]] = {}
+    evidence: dict[str, list[StanceFinding]] = {}
     previous: list[Agency] = []
-    for sent in _clauses(doc):
-        if not sent.text.strip():
+    for clause in _clauses(doc):
+        if not clause.text.strip():
             continue
-        targets, sure = _sentence_agencies(sent, agencies, officials, previous)
+        targets, sure = _sentence_agencies(clause, list(agencies), list(officials), previous)
         if targets:
             previous = targets
-        found = classify_sentence(sent.text, context=sent.sent.text)
-        if found is None or not targets or _is_reported(sent.text):
+        found = classify_sentence(clause.text, context=clause.sent.text)
+        if found is None or not targets or _is_reported(clause.text):
             continue
         label, cue, strength = found
+        speaker = _speaker(clause, quotes, officials)
         for agency in targets:
-            speaker = _quote_speaker(list(quotes), sent, agency)
-            evidence.setdefault(agency.name, []).append((label, sent.text.strip(), cue, strength * sure))
-            if speaker:
-                evidence[agency.name][-1] = (label, sent.text.strip(), cue, strength * sure)
-    findings = []
-    for name, items in evidence.items():
-        labels = {label for label, *_ in items}
-        if "limits" in labels or {"refuses", "cooperates"} <= labels:
-            chosen = "limits"
-        else:
-            chosen = next(label for label in _LABEL_ORDER if label in labels)
-        supporting = [item for item in items if item[0] == chosen] or items
-        best = max(supporting, key=lambda item: item[3])
-        agreement = min(0.1, 0.03 * (len(supporting) - 1))
-        speaker = ""
-        findings.append(StanceFinding(name, chosen, best[1], best[2], speaker, round(min(0.99, best[3] + agreement), 2)))
-    return findings
+            evidence.setdefault(agency.name, []).append(
+                StanceFinding(agency.name, label, clause.sent.text.strip(), cue, speaker, strength * sure)
+            )
+    return [_combine(items) for items in evidence.values()]
+
+
+def _combine(items: list[StanceFinding]) -> StanceFinding:
+    """One stance from an agency's sentences: refusals next to narrow cooperation are ``limits``."""
+    labels = {item.stance for item in items}
+    if "limits" in labels or {"refuses", "cooperates"} <= labels:
+        chosen = "limits"
+    else:
+        chosen = next(label for label in _LABEL_ORDER if label in labels)
+    supporting = [item for item in items if item.stance == chosen] or items
+    best = max(supporting, key=lambda item: item.confidence)
+    # Several sentences saying the same thing make the reading a little surer.
+    agreement = min(0.1, 0.03 * (len(supporting) - 1))
+    confidence = round(min(0.99, best.confidence + agreement), 2)
+    return StanceFinding(best.agency, chosen, best.evidence, best.cue, best.speaker, confidence)

@@ -103,3 +103,17 @@ def test_semicolon_clauses_are_attributed_separately(nlp: Language) -> None:
             "the Millford Police Department said it would not sign a similar agreement.")
     assert _stances(nlp, text) == {"Brenton County Sheriff's Office": "cooperates",
                                    "Millford Police Department": "refuses"}
+
+
+def test_stance_speaker_is_the_quoted_official(nlp: Language) -> None:
+    from extractor.quotes import extract_quotes
+
+    text = ("Omaha Police Chief Todd Schmaderer said the department has “no plans to participate in any raids” "
+            "by ICE.")
+    doc = nlp(text)
+    agencies = extract_agencies(doc)
+    officials = extract_officials(doc, agencies=agencies)
+    quotes = extract_quotes(doc, agencies=agencies, officials=officials)
+    (stance,) = extract_stances(doc, agencies=agencies, officials=officials, quotes=quotes)
+    assert (stance.agency, stance.stance, stance.speaker) == ("Omaha Police Department", "refuses", "Todd Schmaderer")
+    assert 0 < stance.confidence < 1
