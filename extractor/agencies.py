@@ -13,7 +13,6 @@ recorded as another mention of it, so later extractors can resolve it.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
@@ -25,13 +24,81 @@ from extractor.nlp import AGENCY_LABEL, known_agencies
 
 # Words that can open a title-case run but are never part of a place name.
 _NOT_PLACE = {
-    "the", "a", "an", "former", "acting", "interim", "local", "several", "many", "some", "all",
-    "both", "other", "area", "nearby", "neighboring", "neighbouring", "democratic", "republican",
-    "federal", "national", "nationwide", "in", "at", "on", "for", "when", "after", "while", "but",
-    "and", "as", "if", "also", "meanwhile", "then", "said", "says", "our", "their", "his", "her",
-    "its", "new", "top", "chief", "deputy", "assistant", "sheriff", "mayor", "police", "county",
-    "city", "state", "u.s.", "us", "american", "by", "of", "with", "from", "to", "than", "under",
-    "how", "why", "what", "where", "who", "this", "that", "these", "those", "every", "each",
+    "the",
+    "a",
+    "an",
+    "former",
+    "acting",
+    "interim",
+    "local",
+    "several",
+    "many",
+    "some",
+    "all",
+    "both",
+    "other",
+    "area",
+    "nearby",
+    "neighboring",
+    "neighbouring",
+    "democratic",
+    "republican",
+    "federal",
+    "national",
+    "nationwide",
+    "in",
+    "at",
+    "on",
+    "for",
+    "when",
+    "after",
+    "while",
+    "but",
+    "and",
+    "as",
+    "if",
+    "also",
+    "meanwhile",
+    "then",
+    "said",
+    "says",
+    "our",
+    "their",
+    "his",
+    "her",
+    "its",
+    "new",
+    "top",
+    "chief",
+    "deputy",
+    "assistant",
+    "sheriff",
+    "mayor",
+    "police",
+    "county",
+    "city",
+    "state",
+    "u.s.",
+    "us",
+    "american",
+    "by",
+    "of",
+    "with",
+    "from",
+    "to",
+    "than",
+    "under",
+    "how",
+    "why",
+    "what",
+    "where",
+    "who",
+    "this",
+    "that",
+    "these",
+    "those",
+    "every",
+    "each",
 }
 _AGENCY_WORDS = re.compile(
     r"\b(police|sheriff|sheriffs|patrol|marshals?|department of|county|city of|town of|"
@@ -108,27 +175,90 @@ def _strip_place(words: list[str]) -> list[str]:
 
 _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     # (pattern over the cleaned surface, canonical template, type, implied)
-    (re.compile(r"^(?P<place>.+?) County Sheriff$", re.I), "{place} County Sheriff's Office", "sheriff", True),
+    (
+        re.compile(r"^(?P<place>.+?) County Sheriff$", re.I),
+        "{place} County Sheriff's Office",
+        "sheriff",
+        True,
+    ),
     # A county jail is run by the sheriff in almost every US county; its policy is the sheriff's.
-    (re.compile(r"^(?P<place>.+?) County (?:Jail|Detention(?: Center| Centre| Facility)?)$", re.I),
-     "{place} County Sheriff's Office", "sheriff", False),
-    (re.compile(r"^(?P<place>.+?) Sheriffs? ?'?s? (?P<kind>Office|Department|Dept\.?)$", re.I),
-     "{place} Sheriff's {kind}", "sheriff", False),
-    (re.compile(r"^(?P<place>.+?) Police (?:Chief|Commissioner|Superintendent)$", re.I),
-     "{place} Police Department", "police", True),
-    (re.compile(r"^(?P<place>.+?) Police (?:Department|Dept\.?)$", re.I), "{place} Police Department", "police", False),
-    (re.compile(r"^(?P<place>.+?) (?P<kind>Police (?:Bureau|Service|Force|Division))$", re.I), "{place} {kind}", "police", False),
-    (re.compile(r"^(?P<place>.+?) (?:Metro |Metropolitan )?Police$", re.I), "{place} Police Department", "police", False),
+    (
+        re.compile(
+            r"^(?P<place>.+?) County (?:Jail|Detention(?: Center| Centre| Facility)?)$", re.I
+        ),
+        "{place} County Sheriff's Office",
+        "sheriff",
+        False,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) Sheriffs? ?'?s? (?P<kind>Office|Department|Dept\.?)$", re.I),
+        "{place} Sheriff's {kind}",
+        "sheriff",
+        False,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) Police (?:Chief|Commissioner|Superintendent)$", re.I),
+        "{place} Police Department",
+        "police",
+        True,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) Police (?:Department|Dept\.?)$", re.I),
+        "{place} Police Department",
+        "police",
+        False,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) (?P<kind>Police (?:Bureau|Service|Force|Division))$", re.I),
+        "{place} {kind}",
+        "police",
+        False,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) (?:Metro |Metropolitan )?Police$", re.I),
+        "{place} Police Department",
+        "police",
+        False,
+    ),
     (re.compile(r"^(?P<place>.+?) PD$"), "{place} Police Department", "police", False),
     (re.compile(r"^(?P<place>.+?) Mayor$", re.I), "City of {place}", "city", True),
-    (re.compile(r"^(?:City|Town|Village) of (?P<place>.+)$", re.I), "City of {place}", "city", False),
-    (re.compile(r"^(?P<place>.+?) City (?:Council|Hall|Government)$", re.I), "City of {place}", "city", False),
+    (
+        re.compile(r"^(?:City|Town|Village) of (?P<place>.+)$", re.I),
+        "City of {place}",
+        "city",
+        False,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) City (?:Council|Hall|Government)$", re.I),
+        "City of {place}",
+        "city",
+        False,
+    ),
     (re.compile(r"^County of (?P<place>.+)$", re.I), "{place} County", "county", False),
-    (re.compile(r"^(?P<place>.+?) County(?: Board(?: of (?:Supervisors|Commissioners))?| Commission| Commissioners| Government| Council)?$", re.I),
-     "{place} County", "county", False),
-    (re.compile(r"^(?P<place>.+?) (?P<kind>State Police|State Patrol|Highway Patrol|Department of Public Safety|Department of Corrections)$", re.I),
-     "{place} {kind}", "state", False),
-    (re.compile(r"^(?P<place>.+?) (?P<kind>Marshal's Office)$", re.I), "{place} {kind}", "police", False),
+    (
+        re.compile(
+            r"^(?P<place>.+?) County(?: Board(?: of (?:Supervisors|Commissioners))?| Commission| Commissioners| Government| Council)?$",
+            re.I,
+        ),
+        "{place} County",
+        "county",
+        False,
+    ),
+    (
+        re.compile(
+            r"^(?P<place>.+?) (?P<kind>State Police|State Patrol|Highway Patrol|Department of Public Safety|Department of Corrections)$",
+            re.I,
+        ),
+        "{place} {kind}",
+        "state",
+        False,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) (?P<kind>Marshal's Office)$", re.I),
+        "{place} {kind}",
+        "police",
+        False,
+    ),
 ]
 
 
@@ -153,10 +283,41 @@ def classify(surface: str) -> tuple[str, str, str, bool] | None:
     return _other_agency(surface)
 
 
-_HEAD_NOUNS = {"department", "office", "patrol", "service", "bureau", "agency", "commission", "council",
-               "board", "police", "marshals", "authority", "administration", "division", "supervisors"}
-_GENERIC_WORDS = _HEAD_NOUNS | {"sheriff", "sheriff's", "sheriffs", "of", "and", "the", "for", "county", "city",
-                                "state", "public", "safety", "attorney's", "district", "metropolitan", "metro"}
+_HEAD_NOUNS = {
+    "department",
+    "office",
+    "patrol",
+    "service",
+    "bureau",
+    "agency",
+    "commission",
+    "council",
+    "board",
+    "police",
+    "marshals",
+    "authority",
+    "administration",
+    "division",
+    "supervisors",
+}
+_GENERIC_WORDS = _HEAD_NOUNS | {
+    "sheriff",
+    "sheriff's",
+    "sheriffs",
+    "of",
+    "and",
+    "the",
+    "for",
+    "county",
+    "city",
+    "state",
+    "public",
+    "safety",
+    "attorney's",
+    "district",
+    "metropolitan",
+    "metro",
+}
 
 
 def _other_agency(surface: str) -> tuple[str, str, str, bool] | None:
@@ -172,7 +333,9 @@ def _other_agency(surface: str) -> tuple[str, str, str, bool] | None:
     if len(words) < 2 or words[-1].lower() not in _HEAD_NOUNS:
         return None
     proper = [w for w in _strip_place(words) if w.lower() not in _GENERIC_WORDS]
-    if not proper or not all(w[:1].isupper() for w in words if w.lower() not in ("of", "and", "for", "the")):
+    if not proper or not all(
+        w[:1].isupper() for w in words if w.lower() not in ("of", "and", "for", "the")
+    ):
         return None
     agency_type = "sheriff" if "sheriff" in surface.lower() else "other"
     if re.search(r"\bpolice\b", surface, re.I):
@@ -183,7 +346,11 @@ def _other_agency(surface: str) -> tuple[str, str, str, bool] | None:
 def _mention(doc: Doc, start: int, end: int, raw: str) -> _Mention | None:
     # "In Cass County" -> "Cass County": the ruler's title-case run can take in a sentence opener.
     words = raw.split()
-    while len(words) > 1 and words[0].lower() in _NOT_PLACE and words[0].lower() not in ("the", "city", "county", "u.s."):
+    while (
+        len(words) > 1
+        and words[0].lower() in _NOT_PLACE
+        and words[0].lower() not in ("the", "city", "county", "u.s.")
+    ):
         dropped = raw.index(words[0]) + len(words[0])
         start += dropped
         raw = raw[dropped:]
@@ -205,7 +372,9 @@ def _mention(doc: Doc, start: int, end: int, raw: str) -> _Mention | None:
 def _entity_mentions(doc: Doc) -> list[_Mention]:
     found: list[_Mention] = []
     for ent in doc.ents:
-        if ent.label_ == AGENCY_LABEL or (ent.label_ in ("ORG", "FAC") and _AGENCY_WORDS.search(ent.text)):
+        if ent.label_ == AGENCY_LABEL or (
+            ent.label_ in ("ORG", "FAC") and _AGENCY_WORDS.search(ent.text)
+        ):
             mention = _mention(doc, ent.start_char, ent.end_char, ent.text)
             if mention is not None:
                 found.append(mention)
@@ -234,7 +403,11 @@ def _group_mentions(doc: Doc) -> list[_Mention]:
                 break
             place = doc[i:j]
             name = f"City of {place.text}" if kind == "city" else f"{place.text} County"
-            found.append(_Mention(place.start_char, place.end_char, place.text, name, kind, "", False, place.text))
+            found.append(
+                _Mention(
+                    place.start_char, place.end_char, place.text, name, kind, "", False, place.text
+                )
+            )
             while j < len(doc) and (doc[j].text == "," or doc[j].lower_ in ("and", "or")):
                 j += 1
             i = j
@@ -255,13 +428,27 @@ def _acronym_aliases(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
     for acronym, owner in defined.items():
         for match in re.finditer(rf"\b{re.escape(acronym)}\b", doc.text):
             if (match.start(), match.end()) not in taken:
-                added.append(_Mention(match.start(), match.end(), acronym, owner.name, owner.agency_type,
-                                      owner.state, False, owner.place))
+                added.append(
+                    _Mention(
+                        match.start(),
+                        match.end(),
+                        acronym,
+                        owner.name,
+                        owner.agency_type,
+                        owner.state,
+                        False,
+                        owner.place,
+                    )
+                )
     return added
 
 
 def _place_key(name: str) -> str:
-    words = [w for w in name_key(name).split() if w not in {"metropolitan", "metro", "police", "department", "city", "of"}]
+    words = [
+        w
+        for w in name_key(name).split()
+        if w not in {"metropolitan", "metro", "police", "department", "city", "of"}
+    ]
     return " ".join(words)
 
 
@@ -295,14 +482,22 @@ def _resolve_anaphora(doc: Doc, clusters: list[_Cluster]) -> None:
     spans = sorted(
         ((m.start, m.end, c) for c in clusters for m in c.mentions), key=lambda item: item[0]
     )
-    for match in re.finditer(r"\bthe (police department|sheriff[’']s (?:office|department)|department|office|agency|city|county)\b",
-                             doc.text, flags=re.IGNORECASE):
+    for match in re.finditer(
+        r"\bthe (police department|sheriff[’']s (?:office|department)|department|office|agency|city|county)\b",
+        doc.text,
+        flags=re.IGNORECASE,
+    ):
         if any(start <= match.start() < end for start, end, _ in spans):
             continue
         wanted = _ANAPHORA.get(match.group(1).lower().replace("’", "'"), ())
         here = _sentence_at(sentence_of, match.start())
-        candidates = [c for start, _, c in spans if start < match.start() and c.agency_type in wanted
-                      and here - _sentence_at(sentence_of, start) <= _ANAPHORA_WINDOW]
+        candidates = [
+            c
+            for start, _, c in spans
+            if start < match.start()
+            and c.agency_type in wanted
+            and here - _sentence_at(sentence_of, start) <= _ANAPHORA_WINDOW
+        ]
         if candidates:
             candidates[-1].extra_spans.append((match.start() + 4, match.end()))
 
@@ -340,7 +535,11 @@ def _infer_state(doc: Doc, cluster: _Cluster) -> str:
                 if state in candidates:
                     return state
             # A much larger namesake city is the likely one; otherwise leave it open.
-            return places.dominant_city_state(place) if cluster.agency_type in ("police", "city") else ""
+            return (
+                places.dominant_city_state(place)
+                if cluster.agency_type in ("police", "city")
+                else ""
+            )
         return candidates[0]
     return nearby[0] if len(set(nearby)) == 1 else ""
 
@@ -348,7 +547,9 @@ def _infer_state(doc: Doc, cluster: _Cluster) -> str:
 def _aliases(cluster: _Cluster) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for mention in cluster.mentions:
-        form = mention.place if mention.implied and cluster.agency_type == "city" else mention.surface
+        form = (
+            mention.place if mention.implied and cluster.agency_type == "city" else mention.surface
+        )
         if mention.implied and cluster.agency_type != "city":
             continue
         if form and name_key(form) != name_key(cluster.name):
@@ -366,14 +567,16 @@ def extract_agencies(doc: Doc) -> list[Agency]:
     agencies = []
     for cluster in sorted(clusters, key=lambda c: min(m.start for m in c.mentions)):
         spans = sorted({(m.start, m.end) for m in cluster.mentions} | set(cluster.extra_spans))
-        agencies.append(Agency(
-            name=cluster.name,
-            agency_type=cluster.agency_type,
-            state=_infer_state(doc, cluster),
-            aliases=_aliases(cluster),
-            spans=tuple(spans),
-            named_mentions=len({(m.start, m.end) for m in cluster.mentions}),
-        ))
+        agencies.append(
+            Agency(
+                name=cluster.name,
+                agency_type=cluster.agency_type,
+                state=_infer_state(doc, cluster),
+                aliases=_aliases(cluster),
+                spans=tuple(spans),
+                named_mentions=len({(m.start, m.end) for m in cluster.mentions}),
+            )
+        )
     return agencies
 
 

@@ -16,7 +16,9 @@ from extractor.parse import parse_html, parse_text
 from extractor.rows import DocumentRows
 from extractor.run import analyse_pages, error_rows
 
-_HTML_START = re.compile(r"^\s*(<!doctype|<html|<head|<body|<article|<div|<p[\s>]|<main|<section|<!--)", re.I)
+_HTML_START = re.compile(
+    r"^\s*(<!doctype|<html|<head|<body|<article|<div|<p[\s>]|<main|<section|<!--)", re.I
+)
 
 
 def looks_like_html(content: str) -> bool:
@@ -42,8 +44,11 @@ def extract(
     nlp = nlp or load_nlp(settings.model)
     is_html = looks_like_html(content) if html is None else html
     try:
-        page = (parse_html(content, source=source, url=url) if is_html
-                else parse_text(content, source=source))
+        page = (
+            parse_html(content, source=source, url=url)
+            if is_html
+            else parse_text(content, source=source)
+        )
     except ExtractorError as error:
         return error_rows(source, error)
     return next(analyse_pages([page], nlp=nlp, settings=settings))
@@ -60,4 +65,7 @@ def extract_frames(
     settings = settings or Settings()
     nlp = nlp or load_nlp(settings.model)
     sources = ["<string>"] if len(items) == 1 else [f"<string {i}>" for i in range(len(items))]
-    return to_frames(extract(c, source=s, settings=settings, nlp=nlp) for c, s in zip(items, sources, strict=True))
+    return to_frames(
+        extract(c, source=s, settings=settings, nlp=nlp)
+        for c, s in zip(items, sources, strict=True)
+    )

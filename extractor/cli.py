@@ -35,7 +35,9 @@ def _formats(value: str) -> tuple[str, ...]:
     chosen = tuple(f.strip().lower() for f in value.split(",") if f.strip())
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
-        raise argparse.ArgumentTypeError(f"unknown format {unknown[0] if unknown else value!r}; choose from {', '.join(FORMATS)}")
+        raise argparse.ArgumentTypeError(
+            f"unknown format {unknown[0] if unknown else value!r}; choose from {', '.join(FORMATS)}"
+        )
     return chosen
 
 
@@ -45,32 +47,71 @@ def build_parser() -> argparse.ArgumentParser:
         description="Turn news articles and press releases into reviewable tables of agencies, "
         "officials, quotes and cooperation stances.",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log each input as it is processed")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log each input as it is processed"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    extract = commands.add_parser("extract", help="extract tables from files, directories, URLs or stdin")
-    extract.add_argument("inputs", nargs="+", metavar="INPUT",
-                         help=".html/.htm/.html.gz/.txt file, directory (recursive), http(s) URL, or - for stdin")
+    extract = commands.add_parser(
+        "extract", help="extract tables from files, directories, URLs or stdin"
+    )
+    extract.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help=".html/.htm/.html.gz/.txt file, directory (recursive), http(s) URL, or - for stdin",
+    )
     extract.add_argument("--out", required=True, type=Path, help="directory for the tables")
-    extract.add_argument("--format", default=("csv",), type=_formats, dest="formats",
-                         help="comma-separated: csv,jsonl,parquet (default csv)")
-    extract.add_argument("--model", default=_DEFAULTS.model, help="installed spaCy model (default %(default)s)")
-    extract.add_argument("--excel", action="store_true", help="write CSV with a UTF-8 BOM for spreadsheets")
-    extract.add_argument("--max-bytes", type=int, default=_DEFAULTS.max_bytes, help="largest input accepted, in bytes")
-    extract.add_argument("--timeout", type=float, default=_DEFAULTS.read_timeout, help="read timeout for URLs, seconds")
-    extract.add_argument("--batch-size", type=int, default=_DEFAULTS.batch_size, help="documents per nlp.pipe batch")
+    extract.add_argument(
+        "--format",
+        default=("csv",),
+        type=_formats,
+        dest="formats",
+        help="comma-separated: csv,jsonl,parquet (default csv)",
+    )
+    extract.add_argument(
+        "--model", default=_DEFAULTS.model, help="installed spaCy model (default %(default)s)"
+    )
+    extract.add_argument(
+        "--excel", action="store_true", help="write CSV with a UTF-8 BOM for spreadsheets"
+    )
+    extract.add_argument(
+        "--max-bytes",
+        type=int,
+        default=_DEFAULTS.max_bytes,
+        help="largest input accepted, in bytes",
+    )
+    extract.add_argument(
+        "--timeout",
+        type=float,
+        default=_DEFAULTS.read_timeout,
+        help="read timeout for URLs, seconds",
+    )
+    extract.add_argument(
+        "--batch-size", type=int, default=_DEFAULTS.batch_size, help="documents per nlp.pipe batch"
+    )
 
     score = commands.add_parser("evaluate", help="score predicted tables against gold JSONL")
     score.add_argument("--gold", required=True, type=Path, help="gold JSONL (see GOLD-FORMAT.md)")
-    score.add_argument("--pred", required=True, type=Path, help="directory written by `extractor extract`")
+    score.add_argument(
+        "--pred", required=True, type=Path, help="directory written by `extractor extract`"
+    )
     score.add_argument("--json", action="store_true", help="print the report as JSON")
-    score.add_argument("--details", action="store_true", help="list missed and spurious items per document")
+    score.add_argument(
+        "--details", action="store_true", help="list missed and spurious items per document"
+    )
     return parser
 
 
 def _run_extract(args: argparse.Namespace) -> int:
-    settings = Settings(model=args.model, formats=args.formats, excel=args.excel, max_bytes=args.max_bytes,
-                        read_timeout=args.timeout, batch_size=args.batch_size)
+    settings = Settings(
+        model=args.model,
+        formats=args.formats,
+        excel=args.excel,
+        max_bytes=args.max_bytes,
+        read_timeout=args.timeout,
+        batch_size=args.batch_size,
+    )
     nlp = load_nlp(settings.model)
     results: list[DocumentRows] = []
     for rows in process(iter_inputs(args.inputs, stdin=sys.stdin), nlp=nlp, settings=settings):
@@ -78,26 +119,41 @@ def _run_extract(args: argparse.Namespace) -> int:
         if article.status == "error":
             log.warning("%s: %s", article.source, article.error)
         else:
-            log.info("%s: %d agencies, %d quotes, %d stances", article.source, len(rows.agencies),
-                     len(rows.quotes), len(rows.stances))
+            log.info(
+                "%s: %d agencies, %d quotes, %d stances",
+                article.source,
+                len(rows.agencies),
+                len(rows.quotes),
+                len(rows.stances),
+            )
         results.append(rows)
     write_tables(to_frames(results), args.out, formats=settings.formats, excel=settings.excel)
     failed = sum(1 for rows in results if rows.article.status == "error")
-    print(f"{len(results)} inputs: {len(results) - failed} ok, {failed} failed; tables in {args.out}/ "
-          f"({', '.join(settings.formats)})", file=sys.stderr)
+    print(
+        f"{len(results)} inputs: {len(results) - failed} ok, {failed} failed; tables in {args.out}/ "
+        f"({', '.join(settings.formats)})",
+        file=sys.stderr,
+    )
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
     report = evaluate(load_gold(args.gold), args.pred)
-    print(json.dumps(report.to_dict(), indent=2) if args.json else format_report(report, verbose=args.details))
+    print(
+        json.dumps(report.to_dict(), indent=2)
+        if args.json
+        else format_report(report, verbose=args.details)
+    )
     return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
     try:
         if args.command == "extract":
             return _run_extract(args)

@@ -34,7 +34,9 @@ class Settings:
     def __post_init__(self) -> None:
         unknown = [f for f in self.formats if f not in FORMATS]
         if unknown:
-            raise ConfigError(f"unknown output format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+            raise ConfigError(
+                f"unknown output format {unknown[0]!r}; choose from {', '.join(FORMATS)}"
+            )
         if self.max_bytes <= 0:
             raise ConfigError("max_bytes must be positive")
         if self.max_redirects < 0:

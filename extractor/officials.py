@@ -94,7 +94,9 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
     for words in titles():
         title = " ".join(words)
         stop = begin + len(title)
-        if doc.text[begin:stop].lower() != title or (stop < len(doc.text) and doc.text[stop].isalnum()):
+        if doc.text[begin:stop].lower() != title or (
+            stop < len(doc.text) and doc.text[stop].isalnum()
+        ):
             continue
         span = doc.char_span(begin, stop)
         if span is not None:
@@ -110,8 +112,11 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
     if j < len(doc) and doc[j].lower_ == "the":
         j += 1
     k = j
-    while k < len(doc) and (doc[k].is_title or doc[k].is_upper or doc[k].lower_ in ("of", "and", "for", "&")) \
-            and not doc[k].is_punct:
+    while (
+        k < len(doc)
+        and (doc[k].is_title or doc[k].is_upper or doc[k].lower_ in ("of", "and", "for", "&"))
+        and not doc[k].is_punct
+    ):
         k += 1
     while k > j and doc[k - 1].lower_ in ("of", "and", "for", "&"):
         k -= 1
@@ -189,19 +194,21 @@ def _titled_name_in(doc: Doc, ent: Span) -> Span | None:
 def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
     people: list[_Person] = []
     headline_end = _headline_end(doc)
-    for ent in doc.ents:
-        if ent.label_ != "PERSON":
-            ent = _titled_name_in(doc, ent)
-            if ent is None:
-                continue
+    for entity in doc.ents:
+        ent = entity if entity.label_ == "PERSON" else _titled_name_in(doc, entity)
+        if ent is None:
+            continue
         # Title-case headlines fool the model ("Mayor Nguyen Signs Executive Order"): a name
         # seen only in the headline is not trusted.
         if ent.end_char <= headline_end and ent.text not in doc.text[headline_end:]:
             continue
         # The model sometimes takes the title into the name ("Sheriff Kevin McMahill").
         start = ent.start
-        while start < ent.end - 1 and _title_before(doc, start + 1) is not None and \
-                any(doc[start].lower_ == words[-1] for words in titles()):
+        while (
+            start < ent.end - 1
+            and _title_before(doc, start + 1) is not None
+            and any(doc[start].lower_ == words[-1] for words in titles())
+        ):
             start += 1
         name, s_char, e_char = _clean_name(doc[start : ent.end])
         if not name or not all(_NAME_CHARS.match(w) for w in name.split()):
@@ -220,7 +227,9 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
                 person.title = title_span.text
                 person.agency = _organisation_after(doc, next_i, agencies)
         if not person.agency and person.title:
-            person.agency = _organisation_after(doc, ent.end, agencies) or _agency_by_kind(doc, person, agencies)
+            person.agency = _organisation_after(doc, ent.end, agencies) or _agency_by_kind(
+                doc, person, agencies
+            )
         people.append(person)
     return people
 
@@ -230,8 +239,15 @@ def _merge(people: list[_Person]) -> list[_Person]:
     merged: list[_Person] = []
     for person in sorted(people, key=lambda p: -len(p.name.split())):
         surname = person.name.split()[-1]
-        same = next((m for m in merged if m.name == person.name or (
-            len(person.name.split()) == 1 and m.name.split()[-1] == surname)), None)
+        same = next(
+            (
+                m
+                for m in merged
+                if m.name == person.name
+                or (len(person.name.split()) == 1 and m.name.split()[-1] == surname)
+            ),
+            None,
+        )
         if same is None:
             merged.append(_Person(person.name, person.title, person.agency, list(person.spans)))
             continue

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import itertools
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 import httpx
 from spacy.language import Language
@@ -25,7 +26,17 @@ from extractor.load import RawDocument, decode
 from extractor.officials import extract_officials
 from extractor.parse import Page, parse_html, parse_text
 from extractor.quotes import extract_quotes
-from extractor.rows import AgencyRow, ArticleRow, DocumentRows, OfficialRow, QuoteRow, StanceRow
+from extractor.rows import (
+    AgencyRow,
+    AgencyType,
+    ArticleRow,
+    DocumentRows,
+    OfficialRow,
+    QuoteRow,
+    SpeakerType,
+    Stance,
+    StanceRow,
+)
 from extractor.stances import extract_stances
 
 
@@ -67,7 +78,9 @@ def article_row(page: Page, *, doc_id: str) -> ArticleRow:
 def error_rows(source: str, error: ExtractorError) -> DocumentRows:
     """The single ``articles`` row that records why ``source`` produced nothing."""
     return DocumentRows(
-        article=ArticleRow(doc_id=doc_id_for(source), source=source, status="error", error=error.describe())
+        article=ArticleRow(
+            doc_id=doc_id_for(source), source=source, status="error", error=error.describe()
+        )
     )
 
 
@@ -77,35 +90,62 @@ def extract_rows(doc: Doc, page: Page, *, doc_id: str) -> DocumentRows:
     officials = extract_officials(doc, agencies=agencies)
     quotes = extract_quotes(doc, agencies=agencies, officials=officials)
     stances = extract_stances(doc, agencies=agencies, officials=officials, quotes=quotes)
+    # The extractors draw types, speaker kinds and labels from closed vocabularies;
+    # the casts name the row's Literal type for the checker.
     return DocumentRows(
         article=article_row(page, doc_id=doc_id),
         agencies=tuple(
-            AgencyRow(doc_id, a.name, a.agency_type, a.state, "; ".join(a.aliases), a.named_mentions)  # type: ignore[arg-type]
+            AgencyRow(
+                doc_id,
+                a.name,
+                cast(AgencyType, a.agency_type),
+                a.state,
+                "; ".join(a.aliases),
+                a.named_mentions,
+            )
             for a in agencies
         ),
-        officials=tuple(OfficialRow(doc_id, o.name, o.title, o.agency, len(o.spans)) for o in officials),
+        officials=tuple(
+            OfficialRow(doc_id, o.name, o.title, o.agency, len(o.spans)) for o in officials
+        ),
         quotes=tuple(
-            QuoteRow(doc_id, q.text, q.speaker, q.speaker_type, q.speaker_title, q.speaker_agency,  # type: ignore[arg-type]
-                     q.cue, q.start, q.end)
+            QuoteRow(
+                doc_id,
+                q.text,
+                q.speaker,
+                cast(SpeakerType, q.speaker_type),
+                q.speaker_title,
+                q.speaker_agency,
+                q.cue,
+                q.start,
+                q.end,
+            )
             for q in quotes
         ),
         stances=tuple(
-            StanceRow(doc_id, s.agency, s.stance, s.evidence, s.cue, s.speaker, s.confidence)  # type: ignore[arg-type]
+            StanceRow(
+                doc_id, s.agency, cast(Stance, s.stance), s.evidence, s.cue, s.speaker, s.confidence
+            )
             for s in stances
         ),
     )
 
 
-def analyse_pages(pages: list[Page], *, nlp: Language, settings: Settings) -> Iterator[DocumentRows]:
+def analyse_pages(
+    pages: list[Page], *, nlp: Language, settings: Settings
+) -> Iterator[DocumentRows]:
     """Run the NLP pipeline over parsed pages (batched) and extract their rows, in order."""
     fits = [page for page in pages if len(page.text) <= nlp.max_length]
     docs = iter(nlp.pipe((page.text for page in fits), batch_size=settings.batch_size))
     for page in pages:
         if len(page.text) > nlp.max_length:
-            yield error_rows(page.source, ParseError(
-                f"text of {len(page.text):,} characters exceeds the model's limit of {nlp.max_length:,}",
-                reason="text_too_long",
-            ))
+            yield error_rows(
+                page.source,
+                ParseError(
+                    f"text of {len(page.text):,} characters exceeds the model's limit of {nlp.max_length:,}",
+                    reason="text_too_long",
+                ),
+            )
         else:
             yield extract_rows(next(docs), page, doc_id=doc_id_for(page.source))
 
@@ -128,6 +168,8 @@ def process(items: Iterable[Input], *, nlp: Language, settings: Settings) -> Ite
                     read.append(read_page(item, settings=settings, client=client))
                 except ExtractorError as error:
                     read.append(error_rows(item.source, error))
-            analysed = analyse_pages([r for r in read if isinstance(r, Page)], nlp=nlp, settings=settings)
+            analysed = analyse_pages(
+                [r for r in read if isinstance(r, Page)], nlp=nlp, settings=settings
+            )
             for result in read:
                 yield result if isinstance(result, DocumentRows) else next(analysed)

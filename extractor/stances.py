@@ -53,9 +53,15 @@ class _Cues:
 
 @functools.cache
 def cues() -> _Cues:
-    text = resources.files("extractor.patterns").joinpath("stance_cues.toml").read_text(encoding="utf-8")
+    text = (
+        resources.files("extractor.patterns")
+        .joinpath("stance_cues.toml")
+        .read_text(encoding="utf-8")
+    )
     data = tomllib.loads(text)
-    return _Cues(**{key: tuple(re.compile(p, re.IGNORECASE) for p in data[key]) for key in _Cues.__slots__})
+    return _Cues(
+        **{key: tuple(re.compile(p, re.IGNORECASE) for p in data[key]) for key in _Cues.__slots__}
+    )
 
 
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:
@@ -80,7 +86,7 @@ def classify_sentence(text: str, *, context: str = "") -> tuple[str, str, float]
     cooperation = _first(c.cooperates, text)
     unclear = _first(c.unclear, text)
     if refusal is not None:
-        if exception is not None and warrant is None or limit is not None:
+        if (exception is not None and warrant is None) or limit is not None:
             cue = exception or limit
             return "limits", f"{refusal.group(0)} … {cue.group(0) if cue else ''}".strip(), 0.8
         return "refuses", refusal.group(0), 0.85
@@ -191,7 +197,9 @@ def extract_stances(
         speaker = _speaker(clause, quotes, officials)
         for agency in targets:
             evidence.setdefault(agency.name, []).append(
-                StanceFinding(agency.name, label, clause.sent.text.strip(), cue, speaker, strength * sure)
+                StanceFinding(
+                    agency.name, label, clause.sent.text.strip(), cue, speaker, strength * sure
+                )
             )
     return [_combine(items) for items in evidence.values()]
 

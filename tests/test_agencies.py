@@ -12,7 +12,10 @@ from extractor.agencies import classify, clean_surface, extract_agencies, name_k
     ("surface", "expected"),
     [
         ("ICE", ("U.S. Immigration and Customs Enforcement", "federal")),
-        ("Immigration and Customs Enforcement", ("U.S. Immigration and Customs Enforcement", "federal")),
+        (
+            "Immigration and Customs Enforcement",
+            ("U.S. Immigration and Customs Enforcement", "federal"),
+        ),
         ("Department of Justice", ("U.S. Department of Justice", "federal")),
         ("LVMPD", ("Las Vegas Metropolitan Police Department", "police")),
         ("Hennepin County Sheriff", ("Hennepin County Sheriff's Office", "sheriff")),
@@ -28,28 +31,38 @@ from extractor.agencies import classify, clean_surface, extract_agencies, name_k
         ("Iowa State Patrol", ("Iowa State Patrol", "state")),
     ],
 )
-def test_classify_normalises_known_and_generic_forms(surface: str, expected: tuple[str, str]) -> None:
+def test_classify_normalises_known_and_generic_forms(
+    surface: str, expected: tuple[str, str]
+) -> None:
     found = classify(surface)
     assert found is not None
     assert found[:2] == expected
 
 
-@pytest.mark.parametrize("surface", ["Local Police", "Several Police", "Former Mayor", "Democratic Mayor", "Trump"])
+@pytest.mark.parametrize(
+    "surface", ["Local Police", "Several Police", "Former Mayor", "Democratic Mayor", "Trump"]
+)
 def test_classify_rejects_non_agencies(surface: str) -> None:
     assert classify(surface) is None
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("the Omaha Police Department", "Omaha Police Department"), ("ICE’s", "ICE"),
-     ("The Sheriff’s Office", "Sheriff's Office"), ("  Beloit  Police Department ", "Beloit Police Department")],
+    [
+        ("the Omaha Police Department", "Omaha Police Department"),
+        ("ICE’s", "ICE"),
+        ("The Sheriff’s Office", "Sheriff's Office"),
+        ("  Beloit  Police Department ", "Beloit Police Department"),
+    ],
 )
 def test_clean_surface(raw: str, expected: str) -> None:
     assert clean_surface(raw) == expected
 
 
 def test_name_key_ignores_case_punctuation_and_possessive() -> None:
-    assert name_key("The Hennepin County Sheriff’s Office") == name_key("hennepin county sheriff's office")
+    assert name_key("The Hennepin County Sheriff’s Office") == name_key(
+        "hennepin county sheriff's office"
+    )
 
 
 def _by_name(nlp: Language, text: str) -> dict[str, object]:
@@ -57,8 +70,10 @@ def _by_name(nlp: Language, text: str) -> dict[str, object]:
 
 
 def test_acronym_defined_in_text_joins_its_agency(nlp: Language) -> None:
-    text = ("The Springfield Metropolitan Police Department (SMPD) said Monday it will not help. "
-            "SMPD officers will keep patrolling as before.")
+    text = (
+        "The Springfield Metropolitan Police Department (SMPD) said Monday it will not help. "
+        "SMPD officers will keep patrolling as before."
+    )
     agencies = _by_name(nlp, text)
     agency = agencies["Springfield Metropolitan Police Department"]
     assert "SMPD" in agency.aliases  # type: ignore[attr-defined]
@@ -68,15 +83,19 @@ def test_acronym_defined_in_text_joins_its_agency(nlp: Language) -> None:
 
 
 def test_short_form_joins_full_agency_of_same_place(nlp: Language) -> None:
-    text = ("The Las Vegas Metropolitan Police Department released its policy.\n\n"
-            "Las Vegas Police will not take part in raids, the statement said.")
+    text = (
+        "The Las Vegas Metropolitan Police Department released its policy.\n\n"
+        "Las Vegas Police will not take part in raids, the statement said."
+    )
     agencies = _by_name(nlp, text)
     assert list(agencies) == ["Las Vegas Metropolitan Police Department"]
     assert "Las Vegas Police" in agencies["Las Vegas Metropolitan Police Department"].aliases  # type: ignore[attr-defined]
 
 
 def test_title_implies_agency(nlp: Language) -> None:
-    agencies = _by_name(nlp, "Hennepin County Sheriff Dawanna Witt said her office focuses on serious crimes.")
+    agencies = _by_name(
+        nlp, "Hennepin County Sheriff Dawanna Witt said her office focuses on serious crimes."
+    )
     assert "Hennepin County Sheriff's Office" in agencies
     assert agencies["Hennepin County Sheriff's Office"].state == "MN"  # type: ignore[attr-defined]
 
@@ -90,7 +109,9 @@ def test_group_members_become_agencies_with_state_from_sentence(nlp: Language) -
 
 
 def test_the_department_is_a_mention_of_the_agency_before_it(nlp: Language) -> None:
-    text = "The Omaha Police Department issued a statement. The department has no plans to join raids."
+    text = (
+        "The Omaha Police Department issued a statement. The department has no plans to join raids."
+    )
     agency = _by_name(nlp, text)["Omaha Police Department"]
     start = text.index("department has")
     assert any(s <= start < e for s, e in agency.spans)  # type: ignore[attr-defined]
@@ -100,9 +121,17 @@ def test_the_department_is_a_mention_of_the_agency_before_it(nlp: Language) -> N
 @pytest.mark.parametrize(
     ("text", "name", "state"),
     [
-        ("The Stockton Police Department in California said it would not help.", "Stockton Police Department", "CA"),
+        (
+            "The Stockton Police Department in California said it would not help.",
+            "Stockton Police Department",
+            "CA",
+        ),
         ("The Omaha Police Department said it would not help.", "Omaha Police Department", "NE"),
-        ("The Beloit Police Department in Wisconsin announced a policy.", "Beloit Police Department", "WI"),
+        (
+            "The Beloit Police Department in Wisconsin announced a policy.",
+            "Beloit Police Department",
+            "WI",
+        ),
         ("ICE agents arrived on Tuesday.", "U.S. Immigration and Customs Enforcement", ""),
     ],
 )
@@ -112,8 +141,11 @@ def test_state_inference(nlp: Language, text: str, name: str, state: str) -> Non
 
 @pytest.mark.parametrize(
     "text",
-    ["The Immigration Hub is a national organization.", "The Trump administration threatened cities.",
-     "Police departments across the country are resisting."],
+    [
+        "The Immigration Hub is a national organization.",
+        "The Trump administration threatened cities.",
+        "Police departments across the country are resisting.",
+    ],
 )
 def test_no_agency_in_advocacy_or_generic_text(nlp: Language, text: str) -> None:
     assert extract_agencies(nlp(text)) == []
@@ -122,24 +154,41 @@ def test_no_agency_in_advocacy_or_generic_text(nlp: Language, text: str) -> None
 @pytest.mark.parametrize(
     ("text", "name", "state"),
     [
-        ("The Springfield Police Department said it would not help.", "Springfield Police Department", ""),
-        ("The Springfield Police Department in Illinois said it would not help.", "Springfield Police Department", "IL"),
+        (
+            "The Springfield Police Department said it would not help.",
+            "Springfield Police Department",
+            "",
+        ),
+        (
+            "The Springfield Police Department in Illinois said it would not help.",
+            "Springfield Police Department",
+            "IL",
+        ),
     ],
 )
-def test_ambiguous_city_needs_text_evidence(nlp: Language, text: str, name: str, state: str) -> None:
+def test_ambiguous_city_needs_text_evidence(
+    nlp: Language, text: str, name: str, state: str
+) -> None:
     assert _by_name(nlp, text)[name].state == state  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("People arrested are booked into the Pine County Jail, which honors ICE detainers.",
-         ["Pine County Sheriff's Office", "U.S. Immigration and Customs Enforcement"]),
+        (
+            "People arrested are booked into the Pine County Jail, which honors ICE detainers.",
+            ["Pine County Sheriff's Office", "U.S. Immigration and Customs Enforcement"],
+        ),
         ("In Cass County, the sheriff signed an agreement.", ["Cass County"]),
-        ("Police Chiefs Across the Midwest Refuse to Join ICE Raids", ["U.S. Immigration and Customs Enforcement"]),
+        (
+            "Police Chiefs Across the Midwest Refuse to Join ICE Raids",
+            ["U.S. Immigration and Customs Enforcement"],
+        ),
         ("A spokesperson for the Sheriff's Office said nothing.", []),
         ("The Brenton County sheriff signed the agreement.", ["Brenton County Sheriff's Office"]),
     ],
 )
-def test_surface_forms_that_are_and_are_not_agencies(nlp: Language, text: str, expected: list[str]) -> None:
+def test_surface_forms_that_are_and_are_not_agencies(
+    nlp: Language, text: str, expected: list[str]
+) -> None:
     assert [a.name for a in extract_agencies(nlp(text))] == expected

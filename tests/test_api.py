@@ -23,23 +23,32 @@ def test_unknown_attribute_raises() -> None:
 
 @pytest.mark.parametrize(
     ("content", "expected"),
-    [("<!DOCTYPE html><html></html>", True), ("  <p>Hi</p>", True), ("<div>x</div>", True),
-     ("Sheriff says no to ICE.", False), ("Use <b> tags", False)],
+    [
+        ("<!DOCTYPE html><html></html>", True),
+        ("  <p>Hi</p>", True),
+        ("<div>x</div>", True),
+        ("Sheriff says no to ICE.", False),
+        ("Use <b> tags", False),
+    ],
 )
 def test_looks_like_html(content: str, expected: bool) -> None:
     assert looks_like_html(content) is expected
 
 
 def test_extract_from_text(nlp: Language) -> None:
-    rows = extractor.extract("The Dayton Police Department will not participate in ICE raids, Chief Kamran Afzal said.",
-                             nlp=nlp)
+    rows = extractor.extract(
+        "The Dayton Police Department will not participate in ICE raids, Chief Kamran Afzal said.",
+        nlp=nlp,
+    )
     assert rows.article.status == "ok"
     assert [(s.agency, s.stance) for s in rows.stances] == [("Dayton Police Department", "refuses")]
 
 
 def test_extract_from_html(nlp: Language) -> None:
-    html = ("<html><body><article><h1>Policy</h1><p>The Reno Police Department said it will not "
-            "assist ICE with civil immigration enforcement.</p></article></body></html>")
+    html = (
+        "<html><body><article><h1>Policy</h1><p>The Reno Police Department said it will not "
+        "assist ICE with civil immigration enforcement.</p></article></body></html>"
+    )
     rows = extractor.extract(html, nlp=nlp, source="page.html")
     assert rows.article.source == "page.html"
     assert "Reno Police Department" in {a.agency for a in rows.agencies}
@@ -51,7 +60,9 @@ def test_extract_of_empty_string_is_an_error_row_not_an_exception(nlp: Language)
 
 
 def test_extract_frames_gives_every_table_with_its_columns(nlp: Language) -> None:
-    frames = extractor.extract_frames(["The Reno Police Department will not help ICE.", ""], nlp=nlp)
+    frames = extractor.extract_frames(
+        ["The Reno Police Department will not help ICE.", ""], nlp=nlp
+    )
     for table, frame in frames.items():
         assert list(frame.columns) == columns(table)
     assert frames["articles"]["status"].tolist() == ["ok", "error"]

@@ -22,8 +22,17 @@ FLOORS = {"agencies": 0.85, "officials": 0.85, "quotes": 0.9, "stances": 0.7}
 @pytest.fixture(scope="module")
 def seed_run(tmp_path_factory: pytest.TempPathFactory, seeds: Path) -> Path:
     out = tmp_path_factory.mktemp("out")
-    code = main(["extract", str(seeds / "000_79f2075f555beae4.txt"), str(seeds / "003_92338cb8d8728ea3.txt"),
-                 "--out", str(out), "--format", "csv,jsonl,parquet"])
+    code = main(
+        [
+            "extract",
+            str(seeds / "000_79f2075f555beae4.txt"),
+            str(seeds / "003_92338cb8d8728ea3.txt"),
+            "--out",
+            str(out),
+            "--format",
+            "csv,jsonl,parquet",
+        ]
+    )
     assert code == 0
     return out
 
@@ -37,8 +46,13 @@ def test_extract_writes_every_table_in_every_format(seed_run: Path) -> None:
     assert csv["agency"].tolist() == parquet["agency"].tolist()
 
 
-def test_evaluate_on_seeds_meets_the_bar(seed_run: Path, seeds: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["evaluate", "--gold", str(seeds / "gold.jsonl"), "--pred", str(seed_run), "--json"]) == 0
+def test_evaluate_on_seeds_meets_the_bar(
+    seed_run: Path, seeds: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["evaluate", "--gold", str(seeds / "gold.jsonl"), "--pred", str(seed_run), "--json"])
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     scores = report["tables"]
     for table, floor in FLOORS.items():
@@ -46,14 +60,17 @@ def test_evaluate_on_seeds_meets_the_bar(seed_run: Path, seeds: Path, capsys: py
     assert scores["quotes"]["accuracy"]["speaker"]["value"] >= 0.8
 
 
-def test_evaluate_prints_a_table(seed_run: Path, seeds: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_evaluate_prints_a_table(
+    seed_run: Path, seeds: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["evaluate", "--gold", str(seeds / "gold.jsonl"), "--pred", str(seed_run)]) == 0
     out = capsys.readouterr().out
     assert "agencies" in out and "precision" in out
 
 
-def test_stdin_inputs_and_exit_code_one_on_failures(tmp_path: Path, seeds: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stdin_inputs_and_exit_code_one_on_failures(
+    tmp_path: Path, seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     listing = f"# a comment\n{seeds / '003_92338cb8d8728ea3.txt'}\n\n{tmp_path / 'nope.html'}\n"
     monkeypatch.setattr(sys, "stdin", io.StringIO(listing))
     assert main(["extract", "-", "--out", str(tmp_path / "out")]) == 1
@@ -62,7 +79,9 @@ def test_stdin_inputs_and_exit_code_one_on_failures(tmp_path: Path, seeds: Path,
     assert articles["error"].iloc[1].startswith("missing:")
 
 
-@pytest.mark.parametrize("argv", [["extract", "x.txt"], ["extract", "x.txt", "--out", "o", "--format", "xls"], []])
+@pytest.mark.parametrize(
+    "argv", [["extract", "x.txt"], ["extract", "x.txt", "--out", "o", "--format", "xls"], []]
+)
 def test_usage_errors_exit_two(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as raised:
         main(argv)
@@ -70,12 +89,26 @@ def test_usage_errors_exit_two(argv: list[str]) -> None:
 
 
 def test_unknown_model_exits_two(tmp_path: Path, seeds: Path) -> None:
-    code = main(["extract", str(seeds / "000_79f2075f555beae4.txt"), "--out", str(tmp_path), "--model", "no_such_model"])
+    code = main(
+        [
+            "extract",
+            str(seeds / "000_79f2075f555beae4.txt"),
+            "--out",
+            str(tmp_path),
+            "--model",
+            "no_such_model",
+        ]
+    )
     assert code == 2
 
 
 def test_console_script_runs_as_module(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "extractor", "--help"], capture_output=True, text=True,
-                          cwd=ROOT, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "extractor", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     assert done.returncode == 0
     assert "extract" in done.stdout

@@ -11,7 +11,9 @@ from extractor.officials import extract_officials, titles
 
 def _officials(nlp: Language, text: str) -> list[tuple[str, str, str]]:
     doc = nlp(text)
-    return [(o.name, o.title, o.agency) for o in extract_officials(doc, agencies=extract_agencies(doc))]
+    return [
+        (o.name, o.title, o.agency) for o in extract_officials(doc, agencies=extract_agencies(doc))
+    ]
 
 
 def test_title_vocabulary_is_loaded_longest_first() -> None:
@@ -23,15 +25,26 @@ def test_title_vocabulary_is_loaded_longest_first() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Omaha Police Chief Todd Schmaderer said the city would not change course.",
-         ("Todd Schmaderer", "Police Chief", "Omaha Police Department")),
-        ("Hennepin County Sheriff Dawanna Witt spoke on Monday.",
-         ("Dawanna Witt", "Sheriff", "Hennepin County Sheriff's Office")),
-        ("St. Paul Mayor Melvin Carter affirmed the policy.", ("Melvin Carter", "Mayor", "City of St. Paul")),
-        ("“We will not help,” said Kerri Talbot, Co-Executive Director of the Immigration Hub.",
-         ("Kerri Talbot", "Co-Executive Director", "Immigration Hub")),
-        ("Sheriff Kevin McMahill of the Las Vegas Metropolitan Police Department spoke.",
-         ("Kevin McMahill", "Sheriff", "Las Vegas Metropolitan Police Department")),
+        (
+            "Omaha Police Chief Todd Schmaderer said the city would not change course.",
+            ("Todd Schmaderer", "Police Chief", "Omaha Police Department"),
+        ),
+        (
+            "Hennepin County Sheriff Dawanna Witt spoke on Monday.",
+            ("Dawanna Witt", "Sheriff", "Hennepin County Sheriff's Office"),
+        ),
+        (
+            "St. Paul Mayor Melvin Carter affirmed the policy.",
+            ("Melvin Carter", "Mayor", "City of St. Paul"),
+        ),
+        (
+            "“We will not help,” said Kerri Talbot, Co-Executive Director of the Immigration Hub.",
+            ("Kerri Talbot", "Co-Executive Director", "Immigration Hub"),
+        ),
+        (
+            "Sheriff Kevin McMahill of the Las Vegas Metropolitan Police Department spoke.",
+            ("Kevin McMahill", "Sheriff", "Las Vegas Metropolitan Police Department"),
+        ),
         ("President Trump signed the order.", ("Trump", "President", "")),
     ],
 )
@@ -55,12 +68,18 @@ def test_headline_only_name_is_not_trusted(nlp: Language) -> None:
 
 
 def test_title_kind_gives_the_only_agency_of_that_type(nlp: Language) -> None:
-    text = ("The Bayview County Sheriff's Office released its policy.\n\n"
-            "Undersheriff Karen Holt said deputies will keep notifying ICE about violent felonies.")
-    assert ("Karen Holt", "Undersheriff", "Bayview County Sheriff's Office") in _officials(nlp, text)
+    text = (
+        "The Bayview County Sheriff's Office released its policy.\n\n"
+        "Undersheriff Karen Holt said deputies will keep notifying ICE about violent felonies."
+    )
+    assert ("Karen Holt", "Undersheriff", "Bayview County Sheriff's Office") in _officials(
+        nlp, text
+    )
 
 
 def test_title_kind_does_not_reach_into_another_sentence_when_ambiguous(nlp: Language) -> None:
-    text = ("The Johnson County Sheriff's Office is reviewing its policy. The Marquette County Sheriff's Office "
-            "notifies ICE.\n\nIn Cass County, Sheriff Brian Mueller signed a 287(g) agreement.")
+    text = (
+        "The Johnson County Sheriff's Office is reviewing its policy. The Marquette County Sheriff's Office "
+        "notifies ICE.\n\nIn Cass County, Sheriff Brian Mueller signed a 287(g) agreement."
+    )
     assert ("Brian Mueller", "Sheriff", "") in _officials(nlp, text)

@@ -15,13 +15,15 @@ from extractor.inputs import Input
 from extractor.parse import Page
 from extractor.run import analyse_pages, doc_id_for, process
 
-GOOD = ("<html><head><title>Sheriff limits ICE help</title></head><body><article><h1>Sheriff limits ICE help</h1>"
-        "<p>The Reno Police Department will not participate in immigration raids, Chief Ann Lee said.</p>"
-        "</article></body></html>")
+GOOD = (
+    "<html><head><title>Sheriff limits ICE help</title></head><body><article><h1>Sheriff limits ICE help</h1>"
+    "<p>The Reno Police Department will not participate in immigration raids, Chief Ann Lee said.</p>"
+    "</article></body></html>"
+)
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         if self.path == "/ok":
             body = GOOD.encode()
             self.send_response(200)
@@ -34,7 +36,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (signature of the base class)
+    def log_message(self, format: str, *args: object) -> None:
         return
 
 
@@ -55,8 +57,12 @@ def bad_inputs(tmp_path: Path, server: str) -> list[tuple[Input, str]]:
     (tmp_path / "good.html").write_text(GOOD, encoding="utf-8")
     (tmp_path / "empty.html").write_bytes(b"")
     (tmp_path / "binary.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
-    (tmp_path / "huge.html").write_bytes(b"<html><body>" + b"<p>word word word</p>" * (20 * 1024 * 1024 // 21) + b"</body></html>")
-    (tmp_path / "latin.txt").write_bytes("Caf\xe9 owners said the Reno Police Department will not help ICE.".encode("cp1252"))
+    (tmp_path / "huge.html").write_bytes(
+        b"<html><body>" + b"<p>word word word</p>" * (20 * 1024 * 1024 // 21) + b"</body></html>"
+    )
+    (tmp_path / "latin.txt").write_bytes(
+        "Caf\xe9 owners said the Reno Police Department will not help ICE.".encode("cp1252")
+    )
     return [
         (Input(str(tmp_path / "good.html"), "file"), ""),
         (Input(str(tmp_path / "empty.html"), "file"), "empty"),
@@ -69,8 +75,12 @@ def bad_inputs(tmp_path: Path, server: str) -> list[tuple[Input, str]]:
     ]
 
 
-def test_every_input_ends_as_rows_or_error_row(nlp: Language, bad_inputs: list[tuple[Input, str]]) -> None:
-    results = list(process((item for item, _ in bad_inputs), nlp=nlp, settings=Settings(batch_size=3)))
+def test_every_input_ends_as_rows_or_error_row(
+    nlp: Language, bad_inputs: list[tuple[Input, str]]
+) -> None:
+    results = list(
+        process((item for item, _ in bad_inputs), nlp=nlp, settings=Settings(batch_size=3))
+    )
     assert [r.article.source for r in results] == [item.source for item, _ in bad_inputs]
     for rows, (item, reason) in zip(results, bad_inputs, strict=True):
         if reason:
@@ -83,7 +93,9 @@ def test_every_input_ends_as_rows_or_error_row(nlp: Language, bad_inputs: list[t
             assert "Reno Police Department" in {a.agency for a in rows.agencies}
 
 
-def test_invalid_utf8_is_decoded_not_lost(nlp: Language, bad_inputs: list[tuple[Input, str]]) -> None:
+def test_invalid_utf8_is_decoded_not_lost(
+    nlp: Language, bad_inputs: list[tuple[Input, str]]
+) -> None:
     latin = next(item for item, _ in bad_inputs if item.source.endswith("latin.txt"))
     (rows,) = process([latin], nlp=nlp, settings=Settings())
     assert rows.article.status == "ok"

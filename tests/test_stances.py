@@ -14,14 +14,28 @@ from extractor.stances import classify_sentence, extract_stances
     ("sentence", "label"),
     [
         ("The department will not assist in civil immigration enforcement.", "refuses"),
-        ("The chief said the department has no plans to participate in any raids by ICE.", "refuses"),
+        (
+            "The chief said the department has no plans to participate in any raids by ICE.",
+            "refuses",
+        ),
         ("Assisting ICE on immigration matters is not our job.", "refuses"),
-        ("Officers will not engage in immigration enforcement unless the individual is suspected of a serious crime.",
-         "limits"),
+        (
+            "Officers will not engage in immigration enforcement unless the individual is suspected of a serious crime.",
+            "limits",
+        ),
         ("They will not assist in immigration enforcement without a reported crime.", "limits"),
-        ("Officers will not hold anyone for ICE unless presented with a judicial warrant.", "refuses"),
-        ("Several counties have policies limiting cooperation with federal immigration enforcement.", "limits"),
-        ("The department notifies ICE when a person is arrested for certain serious crimes.", "limits"),
+        (
+            "Officers will not hold anyone for ICE unless presented with a judicial warrant.",
+            "refuses",
+        ),
+        (
+            "Several counties have policies limiting cooperation with federal immigration enforcement.",
+            "limits",
+        ),
+        (
+            "The department notifies ICE when a person is arrested for certain serious crimes.",
+            "limits",
+        ),
         ("The sheriff signed a 287(g) agreement with ICE last year.", "cooperates"),
         ("The jail honors ICE detainers for everyone booked.", "cooperates"),
         ("The office's immigration policy is under review.", "unclear"),
@@ -35,8 +49,10 @@ def test_classify_sentence(sentence: str, label: str) -> None:
 
 @pytest.mark.parametrize(
     "sentence",
-    ["The department will not assist the fire department with parking.",  # no immigration topic
-     "ICE agents arrested 12 people in the city on Tuesday."],  # no stance cue
+    [
+        "The department will not assist the fire department with parking.",  # no immigration topic
+        "ICE agents arrested 12 people in the city on Tuesday.",
+    ],  # no stance cue
 )
 def test_no_stance_without_topic_and_cue(sentence: str) -> None:
     assert classify_sentence(sentence) is None
@@ -46,7 +62,9 @@ def _stances(nlp: Language, text: str) -> dict[str, str]:
     doc = nlp(text)
     agencies = extract_agencies(doc)
     officials = extract_officials(doc, agencies=agencies)
-    return {s.agency: s.stance for s in extract_stances(doc, agencies=agencies, officials=officials)}
+    return {
+        s.agency: s.stance for s in extract_stances(doc, agencies=agencies, officials=officials)
+    }
 
 
 def test_stance_goes_to_subject_agency_not_federal(nlp: Language) -> None:
@@ -61,7 +79,11 @@ def test_official_carries_stance_for_agency(nlp: Language) -> None:
 
 def test_group_statement_gives_each_member_the_stance(nlp: Language) -> None:
     text = "Cities such as Chicago, Omaha, and Stockton have stated that they will not assist in immigration enforcement without a reported crime."
-    assert _stances(nlp, text) == {"City of Chicago": "limits", "City of Omaha": "limits", "City of Stockton": "limits"}
+    assert _stances(nlp, text) == {
+        "City of Chicago": "limits",
+        "City of Omaha": "limits",
+        "City of Stockton": "limits",
+    }
 
 
 def test_pronoun_subject_resolves_to_previous_agency(nlp: Language) -> None:
@@ -75,21 +97,33 @@ def test_criticism_by_others_is_not_a_stance(nlp: Language) -> None:
 
 
 def test_refusal_plus_narrow_cooperation_is_limits(nlp: Language) -> None:
-    text = ("The Reno Police Department will not participate in immigration raids.\n\n"
-            "The department notifies ICE when someone is arrested for serious crimes.")
+    text = (
+        "The Reno Police Department will not participate in immigration raids.\n\n"
+        "The department notifies ICE when someone is arrested for serious crimes."
+    )
     assert _stances(nlp, text) == {"Reno Police Department": "limits"}
 
 
 @pytest.mark.parametrize(
     ("sentence", "label"),
     [
-        ("The order directs officers not to honor ICE detainer requests and not to let ICE agents into city buildings.",
-         "refuses"),
+        (
+            "The order directs officers not to honor ICE detainer requests and not to let ICE agents into city buildings.",
+            "refuses",
+        ),
         ("The department would not sign a similar 287(g) agreement with ICE.", "refuses"),
-        ("The order bars city departments from using city money or staff to enforce federal immigration law.",
-         "refuses"),
-        ("The jail will honor an ICE detainer only when the person has been charged with a violent felony.", "limits"),
-        ("The sheriff signed a 287(g) agreement covering only people charged with serious crimes.", "cooperates"),
+        (
+            "The order bars city departments from using city money or staff to enforce federal immigration law.",
+            "refuses",
+        ),
+        (
+            "The jail will honor an ICE detainer only when the person has been charged with a violent felony.",
+            "limits",
+        ),
+        (
+            "The sheriff signed a 287(g) agreement covering only people charged with serious crimes.",
+            "cooperates",
+        ),
     ],
 )
 def test_negated_cooperation_and_narrow_cooperation(sentence: str, label: str) -> None:
@@ -99,21 +133,31 @@ def test_negated_cooperation_and_narrow_cooperation(sentence: str, label: str) -
 
 
 def test_semicolon_clauses_are_attributed_separately(nlp: Language) -> None:
-    text = ("The Brenton County Sheriff's Office signed a 287(g) agreement with ICE; "
-            "the Millford Police Department said it would not sign a similar agreement.")
-    assert _stances(nlp, text) == {"Brenton County Sheriff's Office": "cooperates",
-                                   "Millford Police Department": "refuses"}
+    text = (
+        "The Brenton County Sheriff's Office signed a 287(g) agreement with ICE; "
+        "the Millford Police Department said it would not sign a similar agreement."
+    )
+    assert _stances(nlp, text) == {
+        "Brenton County Sheriff's Office": "cooperates",
+        "Millford Police Department": "refuses",
+    }
 
 
 def test_stance_speaker_is_the_quoted_official(nlp: Language) -> None:
     from extractor.quotes import extract_quotes
 
-    text = ("Omaha Police Chief Todd Schmaderer said the department has “no plans to participate in any raids” "
-            "by ICE.")
+    text = (
+        "Omaha Police Chief Todd Schmaderer said the department has “no plans to participate in any raids” "
+        "by ICE."
+    )
     doc = nlp(text)
     agencies = extract_agencies(doc)
     officials = extract_officials(doc, agencies=agencies)
     quotes = extract_quotes(doc, agencies=agencies, officials=officials)
     (stance,) = extract_stances(doc, agencies=agencies, officials=officials, quotes=quotes)
-    assert (stance.agency, stance.stance, stance.speaker) == ("Omaha Police Department", "refuses", "Todd Schmaderer")
+    assert (stance.agency, stance.stance, stance.speaker) == (
+        "Omaha Police Department",
+        "refuses",
+        "Todd Schmaderer",
+    )
     assert 0 < stance.confidence < 1
