@@ -508,7 +508,7 @@ def _sentence_at(sentence_of: dict[int, int], char: int) -> int:
     return sentence_of.get(char, 0)
 
 
-def _infer_state(doc: Doc, cluster: _Cluster) -> str:
+def _infer_state(doc: Doc, cluster: _Cluster, dateline: str) -> str:
     if cluster.state or cluster.agency_type == "federal":
         return cluster.state
     place = next((m.place for m in cluster.mentions if m.place), "")
@@ -541,7 +541,10 @@ def _infer_state(doc: Doc, cluster: _Cluster) -> str:
                 else ""
             )
         return candidates[0]
-    return nearby[0] if len(set(nearby)) == 1 else ""
+    if len(set(nearby)) == 1:
+        return nearby[0]
+    # A local agency the gazetteer does not know is most likely in the dateline's state.
+    return dateline if not nearby and cluster.agency_type != "federal" else ""
 
 
 def _aliases(cluster: _Cluster) -> tuple[str, ...]:
@@ -564,6 +567,7 @@ def extract_agencies(doc: Doc) -> list[Agency]:
     mentions += _acronym_aliases(doc, mentions)
     clusters = _cluster(mentions)
     _resolve_anaphora(doc, clusters)
+    dateline = places.dateline_state(doc.text.split("\n\n"))
     agencies = []
     for cluster in sorted(clusters, key=lambda c: min(m.start for m in c.mentions)):
         spans = sorted({(m.start, m.end) for m in cluster.mentions} | set(cluster.extra_spans))
@@ -571,7 +575,7 @@ def extract_agencies(doc: Doc) -> list[Agency]:
             Agency(
                 name=cluster.name,
                 agency_type=cluster.agency_type,
-                state=_infer_state(doc, cluster),
+                state=_infer_state(doc, cluster, dateline),
                 aliases=_aliases(cluster),
                 spans=tuple(spans),
                 named_mentions=len({(m.start, m.end) for m in cluster.mentions}),

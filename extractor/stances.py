@@ -69,7 +69,9 @@ def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | 
     return min(matches, key=lambda m: m.start()) if matches else None
 
 
-def classify_sentence(text: str, *, context: str = "") -> tuple[str, str, float] | None:
+def classify_sentence(
+    text: str, *, context: str = "", document_on_topic: bool = False
+) -> tuple[str, str, float] | None:
     """(label, cue, strength) for one sentence or clause, or None when it states no stance.
 
     ``context`` is the whole sentence when ``text`` is one clause of it: the
@@ -77,14 +79,19 @@ def classify_sentence(text: str, *, context: str = "") -> tuple[str, str, float]
     """
     c = cues()
     text = text.replace("’", "'")
-    if _first(c.topic, (context or text).replace("’", "'")) is None:
-        return None
+    on_topic = _first(c.topic, (context or text).replace("’", "'")) is not None
     refusal = _first(c.refuses, text)
     limit = _first(c.limits, text)
     exception = _first(c.exception, text)
     warrant = _first(c.warrant_only, text)
     cooperation = _first(c.cooperates, text)
     unclear = _first(c.unclear, text)
+    if not on_topic:
+        # "The policy is under review" rarely repeats what policy; the document's topic
+        # (immigration enforcement) is what the review is about.
+        if unclear is not None and document_on_topic and not (refusal or limit or cooperation):
+            return "unclear", unclear.group(0), 0.5
+        return None
     if refusal is not None:
         if (exception is not None and warrant is None) or limit is not None:
             cue = exception or limit
@@ -122,6 +129,30 @@ def _subject_ranges(sent: Span) -> list[tuple[int, int]]:
     return ranges
 
 
+def _subject_heads(sent: Span) -> list[tuple[int, int]]:
+    """Subjects without their possessive modifiers: in "Kim's comments came after ...", Kim is not the subject."""
+    ranges = []
+    for token in sent:
+        if token.dep_ in _SUBJECT_DEPS:
+            kept = [
+                t
+                for t in token.subtree
+                if not any(a.dep_ == "poss" for a in t.ancestors if a in token.subtree)
+                and t.dep_ != "poss"
+            ]
+            if kept:
+                ranges.append((kept[0].idx, kept[-1].idx + len(kept[-1].text)))
+    return ranges
+
+
+def _group_members(local: list[Agency], sent: Span, start: int, end: int) -> list[Agency]:
+    """Members listed inside a group subject ("counties, including Anoka, Dakota ...")."""
+    subject = sent.doc.text[start:end].lower()
+    if any(word in subject for word in ("including", "such as", " like ")):
+        return _agencies_in(local, start, end)
+    return []
+
+
 def _agencies_in(agencies: list[Agency], start: int, end: int) -> list[Agency]:
     return [a for a in agencies if any(_overlaps(s, start, end) for s in a.spans)]
 
@@ -132,12 +163,16 @@ def _sentence_agencies(
     """Agencies a sentence speaks for, with how sure the attribution is."""
     local = [a for a in agencies if a.agency_type != "federal"]
     by_name = {a.name: a for a in local}
-    for start, end in _subject_ranges(sent):
-        found = _agencies_in(local, start, end)
+    for (start, end), (head_start, head_end) in zip(
+        _subject_ranges(sent), _subject_heads(sent), strict=False
+    ):
+        found = _agencies_in(local, head_start, head_end) or _group_members(local, sent, start, end)
         if found:
             return found, 1.0
         for official in officials:
-            if official.agency in by_name and any(_overlaps(s, start, end) for s in official.spans):
+            if official.agency in by_name and any(
+                _overlaps(s, head_start, head_end) for s in official.spans
+            ):
                 return [by_name[official.agency]], 0.95
         subject = sent.doc.text[start:end].lower()
         if subject.split()[:1] and subject.split()[0] in _PRONOUNS and previous:
@@ -184,13 +219,14 @@ def extract_stances(
     """One stance per agency whose position ``doc`` states, in order of first evidence."""
     evidence: dict[str, list[StanceFinding]] = {}
     previous: list[Agency] = []
+    on_topic = _first(cues().topic, doc.text) is not None
     for clause in _clauses(doc):
         if not clause.text.strip():
             continue
         targets, sure = _sentence_agencies(clause, list(agencies), list(officials), previous)
         if targets:
             previous = targets
-        found = classify_sentence(clause.text, context=clause.sent.text)
+        found = classify_sentence(clause.text, context=clause.sent.text, document_on_topic=on_topic)
         if found is None or not targets or _is_reported(clause.text):
             continue
         label, cue, strength = found

@@ -192,3 +192,24 @@ def test_surface_forms_that_are_and_are_not_agencies(
     nlp: Language, text: str, expected: list[str]
 ) -> None:
     assert [a.name for a in extract_agencies(nlp(text))] == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "state"),
+    [
+        (["Headline", "MILLFORD, Tenn. (WKNX) — The Millford Police Department said"], "TN"),
+        (["GRANITE FALLS, Pa. — Police said"], "PA"),
+        (["RIVERBEND, Ohio — The mayor"], "OH"),
+        (["Washington, D.C – This week"], ""),
+        (["HARTSELL — The county board"], ""),
+    ],
+)
+def test_dateline_state(paragraphs: list[str], state: str) -> None:
+    from extractor.places import dateline_state
+
+    assert dateline_state(paragraphs) == state
+
+
+def test_unknown_town_takes_the_dateline_state(nlp: Language) -> None:
+    text = "Headline\n\nMILLFORD, Tenn. — The Millford Police Department will not sign an agreement with ICE."
+    assert _by_name(nlp, text)["Millford Police Department"].state == "TN"  # type: ignore[attr-defined]

@@ -310,3 +310,12 @@ def test_read_table_csv_missing_column_is_input_error(tmp_path: Path) -> None:
     (tmp_path / "officials.csv").write_text("doc_id,name\nd1,X\n", encoding="utf-8")
     with pytest.raises(InputError, match="lacks column"):
         read_table(tmp_path, "officials")
+
+
+def test_rewriting_in_fewer_formats_removes_stale_files(tmp_path: Path) -> None:
+    frames = to_frames([])
+    write_tables(frames, tmp_path, formats=("csv", "parquet"))
+    assert (tmp_path / "stances.parquet").exists()
+    write_tables(frames, tmp_path, formats=("csv",))
+    assert not (tmp_path / "stances.parquet").exists()
+    assert (tmp_path / "stances.csv").exists()

@@ -83,3 +83,22 @@ def test_title_kind_does_not_reach_into_another_sentence_when_ambiguous(nlp: Lan
         "notifies ICE.\n\nIn Cass County, Sheriff Brian Mueller signed a 287(g) agreement."
     )
     assert ("Brian Mueller", "Sheriff", "") in _officials(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The Brenton County Commission met. Commission Chair Linda Park said the county needs answers.",
+            ("Linda Park", "Commission Chair", "Brenton County"),
+        ),
+        (
+            "The City of Granite Falls will vote. Council President Andrea Lutz said the draft is not done.",
+            ("Andrea Lutz", "Council President", "City of Granite Falls"),
+        ),
+    ],
+)
+def test_compound_titles_and_their_agency_kind(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)

@@ -1,7 +1,6 @@
 """Tests for extractor.parse: HTML and plain text into a ``Page``."""
 
 # Curly quotes and dashes are the data under test here, not typos.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

@@ -161,3 +161,44 @@ def test_stance_speaker_is_the_quoted_official(nlp: Language) -> None:
         "Todd Schmaderer",
     )
     assert 0 < stance.confidence < 1
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        ("The board voted to end the county's contract to house detainees for ICE.", "refuses"),
+        ("The City of Millford has no role in federal civil immigration enforcement.", "refuses"),
+        (
+            "If ICE has a detainer on a violent felon, we're going to call ICE before release.",
+            "limits",
+        ),
+    ],
+)
+def test_more_refusal_and_limit_wordings(sentence: str, label: str) -> None:
+    found = classify_sentence(sentence)
+    assert found is not None
+    assert found[0] == label
+
+
+def test_declining_to_comment_is_no_stance() -> None:
+    assert (
+        classify_sentence("A DHS spokesperson declined to comment on the ICE detainer policy.")
+        is None
+    )
+
+
+def test_under_review_needs_only_the_documents_topic() -> None:
+    sentence = "The board is reviewing whether to adopt a similar policy."
+    assert classify_sentence(sentence) is None
+    found = classify_sentence(sentence, document_on_topic=True)
+    assert found is not None
+    assert found[0] == "unclear"
+
+
+def test_possessive_official_does_not_make_the_subject(nlp: Language) -> None:
+    text = (
+        "Copper Springs Police Chief Harold Kim said the policy is under review.\n\n"
+        "Kim's comments came a day after Sonora County Sheriff Luis Carrillo said his office would notify ICE "
+        "about violent felons but would not hold anyone past their release date."
+    )
+    assert _stances(nlp, text)["Sonora County Sheriff's Office"] == "limits"
