@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 from extractor import places
 from extractor.mentions import Agency
 from extractor.mentions import Span as CharSpan
-from extractor.nlp import AGENCY_LABEL, known_agencies
+from extractor.nlp import AGENCY_LABEL, doc_text, known_agencies
 
 # Words that can open a title-case run but are never part of a place name.
 _NOT_PLACE = {
@@ -418,7 +418,7 @@ def _acronym_aliases(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
     """An acronym in parentheses right after an agency ("... Department (LVMPD)") names it."""
     by_end = {m.end: m for m in mentions}
     defined: dict[str, _Mention] = {}
-    for match in re.finditer(r"\s?\((?P<acr>[A-Z][A-Za-z.&]{1,9})\)", doc.text):
+    for match in re.finditer(r"\s?\((?P<acr>[A-Z][A-Za-z.&]{1,9})\)", doc_text(doc)):
         owner = by_end.get(match.start())
         acronym = match.group("acr")
         if owner is not None and acronym.upper() == acronym and owner.agency_type != "federal":
@@ -426,7 +426,7 @@ def _acronym_aliases(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
     added: list[_Mention] = []
     taken = {(m.start, m.end) for m in mentions}
     for acronym, owner in defined.items():
-        for match in re.finditer(rf"\b{re.escape(acronym)}\b", doc.text):
+        for match in re.finditer(rf"\b{re.escape(acronym)}\b", doc_text(doc)):
             if (match.start(), match.end()) not in taken:
                 added.append(
                     _Mention(
@@ -484,7 +484,7 @@ def _resolve_anaphora(doc: Doc, clusters: list[_Cluster]) -> None:
     )
     for match in re.finditer(
         r"\bthe (police department|sheriff[’']s (?:office|department)|department|office|agency|city|county)\b",
-        doc.text,
+        doc_text(doc),
         flags=re.IGNORECASE,
     ):
         if any(start <= match.start() < end for start, end, _ in spans):
@@ -529,7 +529,7 @@ def _infer_state(doc: Doc, cluster: _Cluster, dateline: str) -> str:
         for state in nearby:
             if state in candidates:
                 return state
-        in_text = places.states_in(doc.text)
+        in_text = places.states_in(doc_text(doc))
         if len(candidates) > 1:
             for state in in_text:
                 if state in candidates:
@@ -567,7 +567,7 @@ def extract_agencies(doc: Doc) -> list[Agency]:
     mentions += _acronym_aliases(doc, mentions)
     clusters = _cluster(mentions)
     _resolve_anaphora(doc, clusters)
-    dateline = places.dateline_state(doc.text.split("\n\n"))
+    dateline = places.dateline_state(doc_text(doc).split("\n\n"))
     agencies = []
     for cluster in sorted(clusters, key=lambda c: min(m.start for m in c.mentions)):
         spans = sorted({(m.start, m.end) for m in cluster.mentions} | set(cluster.extra_spans))

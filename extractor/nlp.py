@@ -36,6 +36,15 @@ def mark_paragraph_starts(doc: Doc) -> Doc:
     return doc
 
 
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per Doc: spaCy rebuilds the string on every access,
+    which made extractors that index into it quadratic in document length."""
+    text = doc.user_data.get("extractor_text")
+    if not isinstance(text, str):
+        text = doc.user_data["extractor_text"] = doc.text
+    return text
+
+
 def _pattern_file(name: str) -> str:
     return resources.files("extractor.patterns").joinpath(name).read_text(encoding="utf-8")
 

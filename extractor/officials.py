@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span
 from extractor.agencies import agency_at, clean_surface
 from extractor.mentions import Agency, Official
 from extractor.mentions import Span as CharSpan
+from extractor.nlp import doc_text
 
 _NAME_CHARS = re.compile(r"^[A-Z][\w'’.-]*$")
 _HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr"}
@@ -67,9 +68,9 @@ def _title_before(doc: Doc, start: int) -> Span | None:
     for words in titles():
         title = " ".join(words)
         begin = end_char - len(title)
-        if begin < 0 or doc.text[begin:end_char].lower() != title:
+        if begin < 0 or doc_text(doc)[begin:end_char].lower() != title:
             continue
-        if begin > 0 and doc.text[begin - 1].isalnum():
+        if begin > 0 and doc_text(doc)[begin - 1].isalnum():
             continue
         span = doc.char_span(begin, end_char)
         if span is not None:
@@ -94,8 +95,8 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
     for words in titles():
         title = " ".join(words)
         stop = begin + len(title)
-        if doc.text[begin:stop].lower() != title or (
-            stop < len(doc.text) and doc.text[stop].isalnum()
+        if doc_text(doc)[begin:stop].lower() != title or (
+            stop < len(doc_text(doc)) and doc_text(doc)[stop].isalnum()
         ):
             continue
         span = doc.char_span(begin, stop)
@@ -137,7 +138,7 @@ def _clean_name(span: Span) -> tuple[str, int, int]:
     if not tokens:
         return "", span.start_char, span.start_char
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-    return span.doc.text[start:end], start, end
+    return doc_text(span.doc)[start:end], start, end
 
 
 def _agency_for_title(doc: Doc, title: Span, agencies: list[Agency]) -> str:
@@ -151,7 +152,7 @@ def _agency_for_title(doc: Doc, title: Span, agencies: list[Agency]) -> str:
 
 def _headline_end(doc: Doc) -> int:
     """End of the first paragraph when the document has more than one (the headline)."""
-    cut = doc.text.find("\n\n")
+    cut = doc_text(doc).find("\n\n")
     return cut if cut > 0 else 0
 
 
@@ -200,7 +201,7 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             continue
         # Title-case headlines fool the model ("Mayor Nguyen Signs Executive Order"): a name
         # seen only in the headline is not trusted.
-        if ent.end_char <= headline_end and ent.text not in doc.text[headline_end:]:
+        if ent.end_char <= headline_end and ent.text not in doc_text(doc)[headline_end:]:
             continue
         # The model sometimes takes the title into the name ("Sheriff Kevin McMahill").
         start = ent.start

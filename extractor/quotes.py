@@ -55,6 +55,7 @@ from importlib import resources
 from spacy.tokens import Doc, Span, Token
 
 from extractor.mentions import Agency, Official, Quote
+from extractor.nlp import doc_text
 
 __all__ = ["MIN_QUOTE_WORDS", "extract_quotes", "reporting_verbs"]
 
@@ -338,11 +339,11 @@ class _Attributor:
         officials: Sequence[Official],
     ) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.marked = marked
         self.agencies = agencies
         self.officials = officials
-        self.paragraph_starts = [start for start, _ in _paragraphs(doc.text)]
+        self.paragraph_starts = [start for start, _ in _paragraphs(doc_text(doc))]
         self.cues = reporting_verbs()
         self.single_cues = frozenset(cue for cue in self.cues if " " not in cue)
         self.multi_cues = tuple(tuple(cue.split()) for cue in self.cues if " " in cue)
@@ -774,7 +775,7 @@ def extract_quotes(
     ``agencies`` and ``officials`` carry the character spans of every mention
     found by the other extractors; they decide who a cue verb's subject is.
     """
-    marked = _scan(doc.text)
+    marked = _scan(doc_text(doc))
     if not marked:
         return []
     parsed = doc.has_annotation("DEP")
@@ -788,7 +789,7 @@ def extract_quotes(
         results.append((quote, speaker, cue))
     quotes = []
     for quote, speaker, cue in results:
-        text = doc.text[quote.start : quote.end]
+        text = doc_text(doc)[quote.start : quote.end]
         if _is_title_like(text):
             continue  # a quoted headline or report title, not speech
         quotes.append(

@@ -23,6 +23,7 @@ from importlib import resources
 from spacy.tokens import Doc, Span
 
 from extractor.mentions import Agency, Official, Quote
+from extractor.nlp import doc_text
 
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 _PRONOUNS = {"it", "they", "we", "its"}
@@ -147,7 +148,7 @@ def _subject_heads(sent: Span) -> list[tuple[int, int]]:
 
 def _group_members(local: list[Agency], sent: Span, start: int, end: int) -> list[Agency]:
     """Members listed inside a group subject ("counties, including Anoka, Dakota ...")."""
-    subject = sent.doc.text[start:end].lower()
+    subject = doc_text(sent.doc)[start:end].lower()
     if any(word in subject for word in ("including", "such as", " like ")):
         return _agencies_in(local, start, end)
     return []
@@ -174,7 +175,7 @@ def _sentence_agencies(
                 _overlaps(s, head_start, head_end) for s in official.spans
             ):
                 return [by_name[official.agency]], 0.95
-        subject = sent.doc.text[start:end].lower()
+        subject = doc_text(sent.doc)[start:end].lower()
         if subject.split()[:1] and subject.split()[0] in _PRONOUNS and previous:
             return previous, 0.8
     mentioned = _agencies_in(local, sent.start_char, sent.end_char)
@@ -219,7 +220,7 @@ def extract_stances(
     """One stance per agency whose position ``doc`` states, in order of first evidence."""
     evidence: dict[str, list[StanceFinding]] = {}
     previous: list[Agency] = []
-    on_topic = _first(cues().topic, doc.text) is not None
+    on_topic = _first(cues().topic, doc_text(doc)) is not None
     for clause in _clauses(doc):
         if not clause.text.strip():
             continue
