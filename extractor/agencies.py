@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from extractor import places
 from extractor.mentions import Agency
@@ -602,5 +602,3 @@ def agency_at(agencies: list[Agency], start: int, end: int) -> Agency | None:
                 return agency
     return None
 
-
-__all__ = ["Span", "agency_at", "classify", "clean_surface", "extract_agencies", "name_key"]
