@@ -12,6 +12,7 @@ recorded as another mention of it, so later extractors can resolve it.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -111,7 +112,6 @@ _ANAPHORA = {
     "department": ("police", "sheriff", "state"),
     "police department": ("police",),
     "sheriff's office": ("sheriff",),
-    "sheriff’s office": ("sheriff",),
     "sheriff's department": ("sheriff",),
     "office": ("sheriff",),
     "agency": ("police", "sheriff", "state", "federal"),
@@ -475,10 +475,7 @@ def _cluster(mentions: list[_Mention]) -> list[_Cluster]:
 
 def _resolve_anaphora(doc: Doc, clusters: list[_Cluster]) -> None:
     """Attach "the department" and the like to the nearest fitting agency before it."""
-    sentence_of = {}
-    for index, sent in enumerate(doc.sents):
-        for token in sent:
-            sentence_of[token.idx] = index
+    sentence_starts = [sent.start_char for sent in doc.sents]
     spans = sorted(
         ((m.start, m.end, c) for c in clusters for m in c.mentions), key=lambda item: item[0]
     )
@@ -490,22 +487,21 @@ def _resolve_anaphora(doc: Doc, clusters: list[_Cluster]) -> None:
         if any(start <= match.start() < end for start, end, _ in spans):
             continue
         wanted = _ANAPHORA.get(match.group(1).lower().replace("’", "'"), ())
-        here = _sentence_at(sentence_of, match.start())
+        here = _sentence_at(sentence_starts, match.start())
         candidates = [
             c
             for start, _, c in spans
             if start < match.start()
             and c.agency_type in wanted
-            and here - _sentence_at(sentence_of, start) <= _ANAPHORA_WINDOW
+            and here - _sentence_at(sentence_starts, start) <= _ANAPHORA_WINDOW
         ]
         if candidates:
             candidates[-1].extra_spans.append((match.start() + 4, match.end()))
 
 
-def _sentence_at(sentence_of: dict[int, int], char: int) -> int:
-    while char not in sentence_of and char > 0:
-        char -= 1
-    return sentence_of.get(char, 0)
+def _sentence_at(sentence_starts: list[int], char: int) -> int:
+    """Index of the sentence holding character ``char``."""
+    return max(0, bisect.bisect_right(sentence_starts, char) - 1)
 
 
 def _infer_state(doc: Doc, cluster: _Cluster, dateline: str) -> str:
@@ -601,4 +597,3 @@ def agency_at(agencies: list[Agency], start: int, end: int) -> Agency | None:
             if s < end and start < e:
                 return agency
     return None
-

@@ -28,28 +28,28 @@ _HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr"}
 
 
 @functools.cache
-def titles() -> tuple[tuple[str, ...], ...]:
-    """Title vocabulary as lower-case word tuples, longest first."""
+def _title_entries() -> tuple[tuple[str, str], ...]:
+    """(title, implied agency type or "") pairs from ``patterns/titles.txt``."""
     text = resources.files("extractor.patterns").joinpath("titles.txt").read_text(encoding="utf-8")
-    found = set()
+    entries = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
-            found.add(tuple(line.split("|", 1)[0].split()))
-    return tuple(sorted(found, key=len, reverse=True))
+            title, _, kind = line.partition("|")
+            entries.append((" ".join(title.lower().split()), kind.strip()))
+    return tuple(entries)
+
+
+@functools.cache
+def titles() -> tuple[tuple[str, ...], ...]:
+    """Title vocabulary as lower-case word tuples, longest first."""
+    return tuple(sorted({tuple(t.split()) for t, _ in _title_entries()}, key=len, reverse=True))
 
 
 @functools.cache
 def title_kinds() -> dict[str, str]:
     """Lower-case title -> the agency type it implies ("sheriff" -> sheriff), where it implies one."""
-    text = resources.files("extractor.patterns").joinpath("titles.txt").read_text(encoding="utf-8")
-    kinds = {}
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if "|" in line and line.split("|", 1)[1]:
-            title, kind = line.split("|", 1)
-            kinds[" ".join(title.split())] = kind.strip()
-    return kinds
+    return {title: kind for title, kind in _title_entries() if kind}
 
 
 @dataclass(slots=True)
@@ -219,8 +219,6 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
         if title is not None and len(title) > 0:
             person.title = title.text
             person.agency = _agency_for_title(doc, title, agencies)
-            if not person.agency:
-                person.agency = _organisation_after(doc, ent.end, agencies)
         else:
             after = _title_after(doc, ent.end)
             if after is not None:
@@ -269,17 +267,6 @@ def extract_officials(doc: Doc, *, agencies: list[Agency]) -> list[Official]:
         if p.title
     ]
     return sorted(officials, key=lambda o: o.spans[0])
-
-
-def people_spans(doc: Doc, *, officials: list[Official]) -> dict[str, list[CharSpan]]:
-    """Every PERSON mention by resolved name (officials merged), for speaker resolution."""
-    names: dict[str, list[CharSpan]] = {o.name: list(o.spans) for o in officials}
-    for ent in doc.ents:
-        if ent.label_ == "PERSON":
-            name, start, end = _clean_name(ent)
-            owner = next((n for n in names if n == name or n.split()[-1] == name.split()[-1]), name)
-            names.setdefault(owner, []).append((start, end))
-    return names
 
 
 def _title_case(title: str) -> str:

@@ -84,11 +84,6 @@ def county_states(name: str) -> tuple[str, ...]:
     return _counties().get(key, ())
 
 
-def is_place(name: str) -> bool:
-    """True when ``name`` is a known US state, county or city."""
-    return bool(state_code(name) or city_states(name) or county_states(name))
-
-
 @functools.cache
 def _state_pattern() -> re.Pattern[str]:
     names = sorted(state_names(), key=len, reverse=True)

@@ -121,29 +121,21 @@ def _overlaps(span: tuple[int, int], start: int, end: int) -> bool:
     return span[0] < end and start < span[1]
 
 
-def _subject_ranges(sent: Span) -> list[tuple[int, int]]:
-    ranges = []
-    for token in sent:
-        if token.dep_ in _SUBJECT_DEPS:
-            subtree = list(token.subtree)
-            ranges.append((subtree[0].idx, subtree[-1].idx + len(subtree[-1].text)))
-    return ranges
+def _subjects(sent: Span) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """(whole subject, subject without possessive modifiers) character ranges of each subject.
 
-
-def _subject_heads(sent: Span) -> list[tuple[int, int]]:
-    """Subjects without their possessive modifiers: in "Kim's comments came after ...", Kim is not the subject."""
-    ranges = []
+    The second range drops possessors: in "Kim's comments came after ...", Kim is not the subject.
+    """
+    subjects = []
     for token in sent:
-        if token.dep_ in _SUBJECT_DEPS:
-            kept = [
-                t
-                for t in token.subtree
-                if not any(a.dep_ == "poss" for a in t.ancestors if a in token.subtree)
-                and t.dep_ != "poss"
-            ]
-            if kept:
-                ranges.append((kept[0].idx, kept[-1].idx + len(kept[-1].text)))
-    return ranges
+        if token.dep_ not in _SUBJECT_DEPS:
+            continue
+        subtree = list(token.subtree)
+        possessed = {t.i for child in subtree if child.dep_ == "poss" for t in child.subtree}
+        kept = [t for t in subtree if t.i not in possessed]
+        whole = (subtree[0].idx, subtree[-1].idx + len(subtree[-1].text))
+        subjects.append((whole, (kept[0].idx, kept[-1].idx + len(kept[-1].text))))
+    return subjects
 
 
 def _group_members(local: list[Agency], sent: Span, start: int, end: int) -> list[Agency]:
@@ -164,9 +156,7 @@ def _sentence_agencies(
     """Agencies a sentence speaks for, with how sure the attribution is."""
     local = [a for a in agencies if a.agency_type != "federal"]
     by_name = {a.name: a for a in local}
-    for (start, end), (head_start, head_end) in zip(
-        _subject_ranges(sent), _subject_heads(sent), strict=False
-    ):
+    for (start, end), (head_start, head_end) in _subjects(sent):
         found = _agencies_in(local, head_start, head_end) or _group_members(local, sent, start, end)
         if found:
             return found, 1.0
@@ -203,7 +193,7 @@ def _speaker(sent: Span, quotes: Sequence[Quote], officials: Sequence[Official])
     for quote in quotes:
         if _overlaps((quote.start, quote.end), sent.start_char, sent.end_char) and quote.speaker:
             return quote.speaker
-    for start, end in _subject_ranges(sent):
+    for (start, end), _ in _subjects(sent):
         for official in officials:
             if any(_overlaps(span, start, end) for span in official.spans):
                 return official.name
