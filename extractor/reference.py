@@ -86,6 +86,9 @@ _KIND_ENDINGS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("metro", "police"), "police"),
     (("police",), "police"),
 )
+_ENDINGS_BY_LAST_WORD: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+for _ending, _kind in _KIND_ENDINGS:
+    _ENDINGS_BY_LAST_WORD[_ending[-1]].append((_ending, _kind))
 _PLACE_PREFIXES = ("city", "town", "village", "township", "borough")
 _PLACE_SUFFIXES = ("township", "town", "village", "borough")
 _ACRONYM_SKIP = {"of", "the", "and", "for"}
@@ -103,8 +106,10 @@ def name_key(name: str) -> str:
     Sheriff" turned into "X Sheriff's Office", and a trailing ", X County" (the
     FBI's way of telling namesakes apart, which a text never writes) cut off.
     """
-    text = unicodedata.normalize("NFKD", name.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = name.lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ")
     if ":" not in text:
         text = re.sub(r",[^,]*\b(?:county|counties|parish)\s*$", "", text)
@@ -140,7 +145,7 @@ def variant_key(key: str) -> tuple[str, str] | None:
     Department"/"Bureau of Police", "City of X Police", "X Township Police".
     """
     words = key.split()
-    for ending, kind in _KIND_ENDINGS:
+    for ending, kind in _ENDINGS_BY_LAST_WORD.get(words[-1] if words else "", ()):
         n = len(ending)
         if len(words) > n and tuple(words[-n:]) == ending:
             place = words[:-n]
