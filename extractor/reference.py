@@ -41,6 +41,10 @@ ICE_SNAPSHOT = "2025-07-18"
 
 # Agency types the FBI and ICE lists can hold; "city" and "county" are governments.
 _LINKED_TYPES = ("police", "sheriff", "state", "other")
+# FBI agency types whose names carry their place ("Omaha Police Department"), so that a
+# name unique in the country is in one state. "Capitol Police" (FL, Other State Agency) or
+# "Metropolitan Transportation Authority" (CT, Other) can be another state's namesake.
+_PLACE_BOUND = ("City", "County", "State Police")
 # Stances a signed 287(g) agreement contradicts.
 _CONTRADICTED = ("refuses", "limits")
 
@@ -167,6 +171,7 @@ class _Entry:
     ident: str  # ORI for the FBI list, "" for ICE
     name: str
     state: str
+    kind: str = ""  # the FBI's agency_type: City, County, State Police, Other, ...
 
 
 class _Gazetteer:
@@ -224,7 +229,10 @@ def _data(name: str) -> bytes:
 def _fbi() -> _Gazetteer:
     text = gzip.decompress(_data("fbi_agencies.csv.gz")).decode("utf-8")
     return _Gazetteer(
-        [_Entry(r["ori"], r["agency"], r["state"]) for r in csv.DictReader(io.StringIO(text))]
+        [
+            _Entry(r["ori"], r["agency"], r["state"], r["type"])
+            for r in csv.DictReader(io.StringIO(text))
+        ]
     )
 
 
@@ -331,9 +339,11 @@ def link_ori(name: str, *, agency_type: str, state: str = "") -> OriLink:
     """The FBI agency ``name`` names, or why there is none.
 
     ``matched``: exactly one agency of that name in ``state``; ``state_filled``:
-    no state given and exactly one agency of that name in the country;
-    ``ambiguous``: several; ``not_found``: none; "" for types the list does
-    not hold (city and county governments, federal agencies).
+    no state given and exactly one agency of that name in the country, a city,
+    county or state-police agency; ``ambiguous``: several, or, without a state,
+    one whose name carries no place (a transit authority, a university);
+    ``not_found``: none; "" for types the list does not hold (city and county
+    governments, federal agencies).
 
     The row's aliases are not tried: the name is already the fullest form the
     text gave, so when it is not in the list, a looser alias ("Millford
@@ -345,9 +355,9 @@ def link_ori(name: str, *, agency_type: str, state: str = "") -> OriLink:
     found = fbi.candidates(name, state=state, agency_type=agency_type)
     if not found:
         return OriLink(match="not_found")
-    if len(found) > 1:
-        return OriLink(match="ambiguous")
     entry = fbi.entries[found[0]]
+    if len(found) > 1 or (not state and entry.kind not in _PLACE_BOUND):
+        return OriLink(match="ambiguous")
     return OriLink(entry.ident, entry.name, entry.state, "matched" if state else "state_filled")
 
 

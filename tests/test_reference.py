@@ -120,6 +120,7 @@ def test_name_key_fixed_point_on_agency_words(words: list[str]) -> None:
         ("Omaha Police Department", "police", "TX", "TX1720300"),
         ("Beloit Police Department", "police", "WI", "WI0540100"),
         ("Arizona Department of Public Safety", "state", "AZ", "AZCCHPX00"),
+        ("Metropolitan Transportation Authority", "other", "CT", "CT0018500"),
         ("LVMPD", "police", "NV", "NV0020100"),
     ],
 )
@@ -136,6 +137,9 @@ def test_unambiguous_name_and_state_link(name: str, agency_type: str, state: str
         ("Las Vegas Police Department", "police", ""),  # NM exactly, NV loosely
         ("Town of Beloit Police Department", "police", "WI"),  # Beloit or Beloit Town
         ("HCSO", "sheriff", "TX"),  # Harris, Hays, Hidalgo... County Sheriff's Office
+        # One in the list, but the name carries no place: New York's MTA is not CT's.
+        ("Metropolitan Transportation Authority", "other", ""),
+        ("Capitol Police", "police", ""),  # FL's state capitol police, or the U.S. Capitol's
     ],
 )
 def test_ambiguous_names_get_no_ori(name: str, agency_type: str, state: str) -> None:
@@ -173,6 +177,7 @@ def test_acronyms_need_a_state() -> None:
         ("Hennepin County Sheriff's Office", "sheriff", "MN0270000", "MN"),
         ("Chicago Police Dept.", "police", "ILCPD0000", "IL"),
         ("Pittsburgh Police", "police", "PAPPD0000", "PA"),
+        ("Indiana State Police", "state", "INISP0000", "IN"),
     ],
 )
 def test_state_is_filled_when_the_name_is_unique_nationally(
