@@ -12,9 +12,12 @@ An agency row gets an ORI only when its name, normalised on both sides
 ("Sheriff's Department" = "Sheriff's Office", "Dept." = "Department",
 "Sheriff's Office of Harris County" = "Harris County Sheriff's Office"), points
 to exactly one agency of the row's state, or, when the text gave no state, to
-exactly one agency in the country; the state is then filled from the list. A
-state the extractor found is never changed. City and county governments and
-federal agencies are not in the FBI list, so they are never looked up.
+exactly one agency in the country, a city, county or state-police one whose
+name carries its place; the state is then filled from the list. A state the
+extractor found is never changed. City and county governments and federal
+agencies are not in the FBI list, so they are never looked up. A stance that
+refuses or limits cooperation for an agency with a signed 287(g) agreement
+gets a ``conflict`` note: a hint for a reviewer, not a verdict.
 
 Both lists are read once per process, on first use, into dictionaries keyed by
 normalised name, so a lookup is a few dictionary reads.
@@ -34,6 +37,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Literal
 
+from extractor import places
 from extractor.rows import AgencyRow, DocumentRows, OriMatch, StanceRow
 
 #: Date of the ICE 287(g) snapshot in ``extractor/data/ice_287g.csv``.
@@ -161,6 +165,21 @@ def variant_key(key: str) -> tuple[str, str] | None:
     return None
 
 
+@functools.cache
+def _state_keys() -> dict[str, str]:
+    """USPS code -> ``name_key`` of the state's name ("NH" -> "new hampshire")."""
+    keys: dict[str, str] = {}
+    for name, code in places.state_names().items():
+        keys.setdefault(code, name_key(name))
+    return keys
+
+
+def strip_state(key: str, state: str) -> str:
+    """``key`` without ``state``'s name in front ("louisiana state police", "LA" -> "state police")."""
+    prefix = _state_keys().get(state, "")
+    return key[len(prefix) + 1 :] if prefix and key.startswith(prefix + " ") else key
+
+
 def acronym(key: str) -> str:
     """Initials of a ``name_key`` ("harris county sheriff office" -> "hcso")."""
     return "".join(w[0] for w in key.split() if w not in _ACRONYM_SKIP)
@@ -181,6 +200,9 @@ class _Gazetteer:
         self.entries = entries
         self.exact: dict[str, list[int]] = defaultdict(list)
         self.variant: dict[tuple[str, str], list[int]] = defaultdict(list)
+        # Within a state, by the name without the state's own name in front.
+        self.local: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.local_variant: dict[tuple[tuple[str, str], str], list[int]] = defaultdict(list)
         self.acronyms: dict[tuple[str, str], list[int]] = defaultdict(list)
         for index, entry in enumerate(entries):
             key = name_key(entry.name)
@@ -188,6 +210,11 @@ class _Gazetteer:
             variant = variant_key(key)
             if variant is not None:
                 self.variant[variant].append(index)
+            local = strip_state(key, entry.state)
+            self.local[(local, entry.state)].append(index)
+            local_variant = variant_key(local) if local != key else variant
+            if local_variant is not None:
+                self.local_variant[(local_variant, entry.state)].append(index)
             if acronyms:
                 self.acronyms[(acronym(key), entry.state)].append(index)
 
@@ -195,7 +222,9 @@ class _Gazetteer:
         """Entries ``form`` can name.
 
         Within a state, the strictest way of matching that finds any wins: the
-        exact key, then the variant key (of the agency's kind), then an acronym
+        exact key, then the variant key (of the agency's kind), then both
+        without the state's name in front ("Texas Department of Public Safety"
+        is the FBI's "Department of Public Safety" in TX), then an acronym
         ("HCSO"), so "Beloit Police Department" is not also "Beloit Town Police
         Department". Without a state, every namesake counts, strict or loose:
         "Las Vegas Police Department" is exact in NM but loosely also the
@@ -205,11 +234,16 @@ class _Gazetteer:
         if not key:
             return []
         tiers = [self.exact.get(key, [])]
-        variant = variant_key(key) if agency_type != "state" else None
-        if variant is not None and agency_type in (variant[1], "other"):
+        variant = _of_kind(variant_key(key), agency_type)
+        if variant is not None:
             tiers.append(self.variant.get(variant, []))
         if not state:
             return sorted({index for found in tiers for index in found})
+        local = strip_state(key, state)
+        tiers.append(self.local.get((local, state), []))
+        local_variant = _of_kind(variant_key(local), agency_type)
+        if local_variant is not None:
+            tiers.append(self.local_variant.get((local_variant, state), []))
         bare = form.replace(".", "")
         if agency_type != "state" and _ACRONYM.fullmatch(bare):
             # Acronyms only within a state: nationally one names dozens of agencies.
@@ -219,6 +253,13 @@ class _Gazetteer:
             if found:
                 return found
         return []
+
+
+def _of_kind(variant: tuple[str, str] | None, agency_type: str) -> tuple[str, str] | None:
+    """``variant`` if an agency of ``agency_type`` can be of its kind: a sheriff is no police."""
+    if variant is None or agency_type not in (variant[1], "state", "other"):
+        return None
+    return variant
 
 
 def _data(name: str) -> bytes:
@@ -249,7 +290,7 @@ class Agreement:
         return self.support_type or "support type not given"
 
     def describe(self) -> str:
-        """ "Task Force Model 2025-02-20", or "Task Force Model (pending)"."""
+        """Model and date ("Task Force Model 2025-02-20"), or "Task Force Model (pending)"."""
         return (
             f"{self.label} {self.signed}"
             if self.status == "participating"

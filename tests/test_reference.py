@@ -121,6 +121,13 @@ def test_name_key_fixed_point_on_agency_words(words: list[str]) -> None:
         ("Beloit Police Department", "police", "WI", "WI0540100"),
         ("Arizona Department of Public Safety", "state", "AZ", "AZCCHPX00"),
         ("Metropolitan Transportation Authority", "other", "CT", "CT0018500"),
+        # The FBI drops the state's name from some state agencies.
+        ("Texas Department of Public Safety", "state", "TX", "TX0000000"),
+        ("Pennsylvania State Police", "state", "PA", "PAPSP0000"),
+        ("Louisiana State Police Department", "police", "LA", "LALSP0000"),
+        ("Minnesota Bureau of Criminal Apprehension", "state", "MN", "MNBCA0000"),
+        ("State Police", "state", "IN", "INISP0000"),
+        ("Texas City Police Department", "police", "TX", "TX0840900"),
         ("LVMPD", "police", "NV", "NV0020100"),
     ],
 )
@@ -140,6 +147,7 @@ def test_unambiguous_name_and_state_link(name: str, agency_type: str, state: str
         # One in the list, but the name carries no place: New York's MTA is not CT's.
         ("Metropolitan Transportation Authority", "other", ""),
         ("Capitol Police", "police", ""),  # FL's state capitol police, or the U.S. Capitol's
+        ("California Highway Patrol", "state", "CA"),  # dozens of "Highway Patrol:" offices
     ],
 )
 def test_ambiguous_names_get_no_ori(name: str, agency_type: str, state: str) -> None:
@@ -153,7 +161,7 @@ def test_ambiguous_names_get_no_ori(name: str, agency_type: str, state: str) -> 
         ("Millford Police Department", "police", "TN"),
         ("Hennepin County Sheriff's Office", "sheriff", "WI"),  # exists, but in MN
         ("Harris County Police Department", "police", "TX"),  # a sheriff is not a police dept
-        ("California Highway Patrol", "state", "CA"),  # the FBI lists its offices only
+        ("Florida Highway Patrol", "state", "FL"),  # the FBI lists its county offices only
         ("...", "police", "TX"),
     ],
 )
