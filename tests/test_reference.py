@@ -13,8 +13,10 @@ from types import ModuleType
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from spacy.language import Language
 
 from extractor import reference
+from extractor.api import extract
 from extractor.reference import (
     ICE_SNAPSHOT,
     Agreement,
@@ -386,6 +388,22 @@ def test_reference_columns_come_after_the_contract_columns() -> None:
     assert agency_columns[:6] == ["doc_id", "agency", "agency_type", "state", "aliases", "mentions"]
     assert agency_columns[6:] == ["ori", "ori_name", "ori_match", "in_287g", "agreement_287g"]
     assert [f.name for f in dataclasses.fields(StanceRow)][-1] == "conflict"
+
+
+def test_extract_links_agencies_and_flags_the_stance(nlp: Language) -> None:
+    text = (
+        "GALVESTON, Texas — The Galveston County Sheriff's Office will not honor "
+        "immigration detainers from U.S. Immigration and Customs Enforcement, Sheriff Jimmy "
+        "Fullen said Tuesday.\n\nThe Springfield Police Department said it was reviewing its policy."
+    )
+    rows = extract(text, html=False, nlp=nlp)
+    by_name = {a.agency: a for a in rows.agencies}
+    sheriff = by_name["Galveston County Sheriff's Office"]
+    assert (sheriff.state, sheriff.ori, sheriff.in_287g) == ("TX", "TX0840000", "participating")
+    assert by_name["Springfield Police Department"].ori_match == "ambiguous"
+    (stance,) = (s for s in rows.stances if s.agency == sheriff.agency)
+    assert stance.stance == "refuses"
+    assert stance.conflict.startswith("287(g) Jail Enforcement Model signed 2020-06-08")
 
 
 # --- the packaged data --------------------------------------------------------------------
