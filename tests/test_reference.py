@@ -378,7 +378,7 @@ def test_link_reference_never_changes_a_state_the_text_gave() -> None:
     assert (row.state, row.ori, row.ori_match) == ("WI", "", "not_found")
 
 
-def test_link_reference_on_an_error_row_changes_nothing() -> None:
+def test_link_reference_without_agencies_changes_nothing() -> None:
     rows = _rows([], [])
     assert link_reference(rows) == rows
 
