@@ -15,6 +15,8 @@ Status = Literal["ok", "error"]
 AgencyType = Literal["police", "sheriff", "county", "city", "state", "federal", "other"]
 SpeakerType = Literal["person", "agency", "unknown"]
 Stance = Literal["refuses", "limits", "cooperates", "unclear"]
+OriMatch = Literal["", "matched", "state_filled", "ambiguous", "not_found"]
+Program287g = Literal["", "participating", "pending"]
 
 AGENCY_TYPES: tuple[str, ...] = ("police", "sheriff", "county", "city", "state", "federal", "other")
 STANCES: tuple[str, ...] = ("refuses", "limits", "cooperates", "unclear")
@@ -44,6 +46,12 @@ class AgencyRow:
     state: str
     aliases: str
     mentions: int
+    # Reference columns (extractor.reference): the FBI list and ICE's 287(g) lists.
+    ori: str = ""
+    ori_name: str = ""
+    ori_match: OriMatch = ""
+    in_287g: Program287g = ""
+    agreement_287g: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +85,9 @@ class StanceRow:
     cue: str
     speaker: str
     confidence: float
+    conflict: str = (
+        ""  # a hint from extractor.reference: the stance meets a signed 287(g) agreement
+    )
 
 
 Row = ArticleRow | AgencyRow | OfficialRow | QuoteRow | StanceRow

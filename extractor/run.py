@@ -26,6 +26,7 @@ from extractor.load import RawDocument, decode
 from extractor.officials import extract_officials
 from extractor.parse import Page, parse_html, parse_text
 from extractor.quotes import extract_quotes
+from extractor.reference import link_reference
 from extractor.rows import (
     AgencyRow,
     AgencyType,
@@ -92,7 +93,7 @@ def extract_rows(doc: Doc, page: Page, *, doc_id: str) -> DocumentRows:
     stances = extract_stances(doc, agencies=agencies, officials=officials, quotes=quotes)
     # The extractors draw types, speaker kinds and labels from closed vocabularies;
     # the casts name the row's Literal type for the checker.
-    return DocumentRows(
+    rows = DocumentRows(
         article=article_row(page, doc_id=doc_id),
         agencies=tuple(
             AgencyRow(
@@ -129,6 +130,7 @@ def extract_rows(doc: Doc, page: Page, *, doc_id: str) -> DocumentRows:
             for s in stances
         ),
     )
+    return link_reference(rows)
 
 
 def analyse_pages(

@@ -1,0 +1,1 @@
+"""Reference data the package ships (see README.md here); read with importlib.resources."""
