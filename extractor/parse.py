@@ -43,6 +43,12 @@ class Page:
     def text(self) -> str:
         return "\n\n".join(self.paragraphs)
 
+    @property
+    def body(self) -> str:
+        """The main text without the headline: what article-body benchmarks score."""
+        start = 1 if self.title and self.paragraphs and self.paragraphs[0] == self.title else 0
+        return "\n\n".join(self.paragraphs[start:])
+
 
 # --- HTML vocabulary ---------------------------------------------------------
 
