@@ -39,7 +39,9 @@ from pathlib import Path
 from extractor.errors import ParseError
 from extractor.parse import parse_html
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "article-extraction"
+DEFAULT_DIR = (
+    Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "article-extraction"
+)
 _TOKEN = re.compile(r"\w+")
 
 
@@ -151,7 +153,7 @@ def ours(page: BenchPage) -> str:
 
 
 def trafilatura_body(page: BenchPage) -> str:
-    import trafilatura  # noqa: PLC0415 (benchmark-only peer, extra "bench")
+    import trafilatura
 
     return trafilatura.extract(page.html, include_comments=False) or ""
 
@@ -187,7 +189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             best[name] = min(best.get(name, seconds), seconds)
 
     print(f"{len(pages)} pages; fastest of {args.rounds} rounds")
-    print(f"{'extractor':<12} {'precision':>15} {'recall':>15} {'F1':>15} {'exact':>15} {'pages/s':>8}")
+    print(
+        f"{'extractor':<12} {'precision':>15} {'recall':>15} {'F1':>15} {'exact':>15} {'pages/s':>8}"
+    )
     for name in extractors:
         scores = [score_page(p.gold, out) for p, out in zip(pages, outputs[name], strict=True)]
         mean, spread = summarise(scores), bootstrap(scores)
@@ -195,11 +199,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{getattr(mean, f):.3f} ± {getattr(spread, f):.3f}"
             for f in ("precision", "recall", "f1", "accuracy")
         ]
-        print(f"{name:<12} {cells[0]:>15} {cells[1]:>15} {cells[2]:>15} {cells[3]:>15} {len(pages) / best[name]:8.1f}")
+        print(
+            f"{name:<12} {cells[0]:>15} {cells[1]:>15} {cells[2]:>15} {cells[3]:>15} {len(pages) / best[name]:8.1f}"
+        )
         if name == "ours" and args.errors:
             ranked = sorted(zip(scores, pages, strict=True), key=lambda sp: sp[0].tp)
             for score, page in ranked[: args.errors]:
-                print(f"  {page.page_id[:12]} P={score.precision:.2f} R={score.recall:.2f} {page.url}")
+                print(
+                    f"  {page.page_id[:12]} P={score.precision:.2f} R={score.recall:.2f} {page.url}"
+                )
     return 0
 
 

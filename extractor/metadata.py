@@ -44,7 +44,9 @@ _BYLINE_ROLE = re.compile(
 _BYLINE_NAME = re.compile(r"(?:^|[-_])(?:byline|author)")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 # A date in a URL path: /2019/11/19/ or /2019-11-19- (news CMSes put one there).
-_URL_DATE = re.compile(r"(?<!\d)(20\d\d|19\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?!\d)")
+_URL_DATE = re.compile(
+    r"(?<!\d)(20\d\d|19\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?!\d)"
+)
 _INVISIBLE_CHARS = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 # US zone abbreviations dateutil does not know; without them it warns and
 # returns a naive time.
@@ -105,7 +107,7 @@ class Metadata:
 def read_metadata(root: etree._Element) -> Metadata:
     meta: dict[str, str] = {}
     ld_nodes: list[dict[str, Any]] = []
-    title_tag = lang = canonical = byline = ""
+    title_tag = lang = canonical = ""
     times: list[etree._Element] = []
     for element in root.iter("meta", "script", "title", "link", "time"):
         tag = element.tag

@@ -138,6 +138,7 @@ _TAG_WEIGHT = {
 _COMMAS = re.compile(r"[,，、]")
 _INLINE_LINK_MAX = 0.5  # link share above which a short block is a menu entry
 _SEMANTIC_BONUS = 25.0
+_CLIMB_PROSE = 0.6  # share of prose in what an ancestor adds for it to replace the winner
 
 # --- plain-text and shared vocabulary -----------------------------------------
 
@@ -189,6 +190,7 @@ class _Tree:
     """The walked tree: blocks in order, and what is known of each element."""
 
     blocks: list[_Block] = field(default_factory=list)
+    elements: list[etree._Element] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     parent: list[int] = field(default_factory=list)
     weight: list[float] = field(default_factory=list)  # class/id, tag and semantic evidence
@@ -343,6 +345,7 @@ def _walk(root: etree._Element, info: Metadata) -> _Tree:
                 flush("")
             index = len(tree.tags)
             tree.tags.append(tag)
+            tree.elements.append(element)
             tree.parent.append(path[-1] if path else -1)
             tree.weight.append(_element_weight(element, tag))
             path.append(index)
@@ -434,19 +437,87 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
 
 def _select(tree: _Tree, info: Metadata) -> list[_Block]:
     furniture = _confirmed_furniture(tree)
-    usable = [
-        block
-        for block in tree.blocks
-        if not furniture.intersection(block.furniture) and not _is_boilerplate(block)
-    ]
+    kept = [block for block in tree.blocks if not furniture.intersection(block.furniture)]
+    usable = [block for block in kept if not _is_boilerplate(block)]
     if not usable:
         # Our furniture rules ate the page; junk tags are already gone, so
         # fall back to every paragraph that is not a link list.
         return [block for block in tree.blocks if not _is_boilerplate(block)]
-    chosen = _choose_containers(tree, usable)
+    chosen = _choose_containers(tree, usable, kept)
     if not chosen:
         return usable
-    return [block for block in usable if chosen.intersection(block.path)]
+    dropped = _teasers(tree, kept, chosen)
+    selected = [
+        block
+        for block in usable
+        if chosen.intersection(block.path) and not dropped.intersection(block.path)
+    ]
+    return _trim_head(selected)
+
+
+def _teasers(tree: _Tree, blocks: list[_Block], chosen: set[int]) -> set[int]:
+    """Elements inside the chosen text that are other stories, not this one:
+    link-dense boxes ("More stories", tag clouds) and nested ``<article>``
+    cards holding a small share of the text."""
+    chars: dict[int, int] = defaultdict(int)
+    link_chars: dict[int, int] = defaultdict(int)
+    commas: dict[int, int] = defaultdict(int)
+    for block in blocks:
+        if not chosen.intersection(block.path):
+            continue
+        count = len(_COMMAS.findall(block.text))
+        for element in block.path:
+            chars[element] += len(block.text)
+            link_chars[element] += block.link_chars
+            commas[element] += count
+    dropped: set[int] = set()
+    for element, size in chars.items():
+        if element in chosen or not size or not _inside(tree, element, chosen):
+            continue
+        density = link_chars[element] / size
+        if (tree.tags[element] == "article" and _nested_article(tree, element)) or (
+            commas[element] < 10
+            and (
+                density > 0.5
+                or (
+                    density > 0.3
+                    and _NEGATIVE_NAME.search(_names(tree.elements[element])) is not None
+                )
+            )
+        ):
+            dropped.add(element)
+    return dropped
+
+
+def _nested_article(tree: _Tree, element: int) -> bool:
+    """An ``<article>`` inside another is a card for a different story."""
+    parent = tree.parent[element]
+    while parent >= 0:
+        if tree.tags[parent] == "article":
+            return True
+        parent = tree.parent[parent]
+    return False
+
+
+def _inside(tree: _Tree, element: int, chosen: set[int]) -> bool:
+    parent = tree.parent[element]
+    while parent >= 0:
+        if parent in chosen:
+            return True
+        parent = tree.parent[parent]
+    return False
+
+
+def _trim_head(blocks: list[_Block]) -> list[_Block]:
+    """Drop the page's own headline from the body, with the short kicker,
+    breadcrumb or date lines above it; ``parse_html`` puts the headline first."""
+    for index, block in enumerate(blocks[:6]):
+        if block.tag == "h1":
+            before = blocks[:index]
+            if all(len(b.text) < 100 for b in before):
+                return blocks[index + 1 :]
+            return before + blocks[index + 1 :]
+    return blocks
 
 
 def _confirmed_furniture(tree: _Tree) -> set[int]:
@@ -467,12 +538,12 @@ def _is_boilerplate(block: _Block) -> bool:
     length = len(block.text)
     density = block.link_density
     # Short lines that are mostly links are menus, tag lists and "Read more".
-    if density >= _INLINE_LINK_MAX and length < 100 or density > 0.8:
+    if (density >= _INLINE_LINK_MAX and length < 100) or density > 0.8:
         return True
     return length < 200 and _BOILERPLATE_LINE.fullmatch(block.text) is not None
 
 
-def _choose_containers(tree: _Tree, blocks: list[_Block]) -> set[int]:
+def _choose_containers(tree: _Tree, blocks: list[_Block], kept: list[_Block]) -> set[int]:
     """The best-scoring element and its well-scoring siblings."""
     votes: dict[int, float] = defaultdict(float)
     chars: dict[int, int] = defaultdict(int)
@@ -495,11 +566,11 @@ def _choose_containers(tree: _Tree, blocks: list[_Block]) -> set[int]:
         for element, value in votes.items()
         if chars[element]
     }
-    top = max(score, key=lambda element: score[element])
+    top = _climb(tree, kept, max(score, key=lambda element: score[element]))
     parent = tree.parent[top]
     chosen = {top}
     if parent >= 0:
-        threshold = max(10.0, 0.2 * score[top])
+        threshold = max(10.0, 0.2 * score.get(top, 0.0))
         chosen.update(
             element
             for element, value in score.items()
@@ -512,10 +583,34 @@ def _choose_containers(tree: _Tree, blocks: list[_Block]) -> set[int]:
                 and block.path[-2] == parent
                 and block.tag in ("p", "blockquote", "ul", "ol", "h2", "h3", "h4")
                 and block.link_density < 0.25
-                and len(block.text) > 150 and _SENTENCE_END.search(block.text)
+                and len(block.text) > 150
+                and _SENTENCE_END.search(block.text)
             ):
                 chosen.add(block.path[-1])
     return chosen
+
+
+def _climb(tree: _Tree, blocks: list[_Block], top: int) -> int:
+    """Widen the winner to an ancestor when that adds mostly prose: bodies cut into
+    several wrappers (by ad slots, figures, "read more" boxes) are one article."""
+    prose: dict[int, int] = defaultdict(int)
+    chars: dict[int, int] = defaultdict(int)
+    for block in blocks:
+        is_prose = len(block.text) >= 60 and block.link_density < 0.25
+        for element in block.path:
+            chars[element] += len(block.text)
+            if is_prose:
+                prose[element] += len(block.text)
+    ancestor = tree.parent[top]
+    while ancestor >= 0:
+        added_prose = prose[ancestor] - prose[top]
+        added = chars[ancestor] - chars[top]
+        if added:  # a wrapper adding nothing is passed through
+            if added_prose < 0.1 * prose[top] or added_prose < _CLIMB_PROSE * added:
+                break
+            top = ancestor
+        ancestor = tree.parent[ancestor]
+    return top
 
 
 # --- HTML: headline -----------------------------------------------------------------------
