@@ -43,6 +43,7 @@ from extractor.metadata import (
     find_site,
     find_title,
     find_url,
+    find_visible_date,
     normalise,
     read_metadata,
     to_iso_date,
@@ -129,6 +130,7 @@ _BLOCK_TAGS = frozenset(
         "menu", "caption",
     }
 )  # fmt: skip
+_TITLE_NAME = re.compile(r"title|headline", re.IGNORECASE)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Tag evidence for a container, as in readability.
 _TAG_WEIGHT = {
@@ -146,7 +148,7 @@ _BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·*\-\u2013]|\d{1,3}[.)])\s+")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE_LINE = re.compile(
-    r"(?:(?:published|posted|updated|released|dated?)(?:\s+on)?\s*:?\s*)?"
+    r"(?:(?:published|posted|updated|released|dated?|for immediate release)(?:\s+on)?\s*[:\-\u2013]?\s*)?"
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
     rf"(?P<date>\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
@@ -211,16 +213,19 @@ def parse_html(html: str, *, source: str, url: str = "") -> Page:
     etree.strip_elements(root, *_JUNK_TAGS, with_tail=False)
     tree = _walk(root, info)
     blocks = _select(tree, info)
-    site = find_site(info, url)
-    headline = find_title(info, _find_heading(tree, blocks, info), site)
-    paragraphs = _with_headline(headline, [block.text for block in blocks])
+    heading = _find_heading(tree, blocks, info) or _title_element(tree, blocks)
+    site = find_site(info, url, heading=heading)
+    headline = find_title(info, heading, site)
+    body, shown_date = _split_date_lines(_without_prefix(headline, [b.text for b in blocks]))
+    shown_date = shown_date or _date_near_start(tree, blocks)
+    paragraphs = _with_headline(headline, body)
     if not any(_WORD.search(paragraph) for paragraph in paragraphs):
         raise ParseError(f"no readable text in {source}", reason="no_text")
     return Page(
         source=source,
         paragraphs=tuple(paragraphs),
         title=headline,
-        published=find_published(info, url),
+        published=find_published(info, url) or shown_date or find_visible_date(html, url),
         author=find_author(info),
         site=site,
         language=declared_language(info) or detect_language("\n\n".join(paragraphs)),
@@ -631,6 +636,57 @@ def _find_heading(tree: _Tree, blocks: list[_Block], info: Metadata) -> str:
             continue
         if block in blocks or (first is not None and _shares_article(block, first)):
             return block.text
+    return ""
+
+
+def _title_element(tree: _Tree, blocks: list[_Block]) -> str:
+    """A headline marked only by its class or id ("newsTitle" in an old newsroom
+    CMS), at the top of the container of the first paragraph."""
+    if not blocks or not blocks[0].path:
+        return ""
+    container = tree.elements[blocks[0].path[-1]]
+    for element in container.iter():
+        names = _names(element)
+        if isinstance(element.tag, str) and _TITLE_NAME.search(names):
+            text = collapse("".join(element.itertext()))
+            if 10 <= len(text) <= 250 and not _SENTENCE_END.search(text):
+                return text
+    return ""
+
+
+def _without_prefix(headline: str, paragraphs: list[str]) -> list[str]:
+    """A first paragraph that runs the headline into the next line (inline title
+    and date spans separated by one <br>) keeps only what follows the headline."""
+    if headline and paragraphs and paragraphs[0].startswith(headline + " "):
+        return [paragraphs[0][len(headline) :].strip(), *paragraphs[1:]]
+    return paragraphs
+
+
+def _split_date_lines(paragraphs: list[str]) -> tuple[list[str], str]:
+    """Date lines at the top of the body ("Posted on: May 19, 2025") leave the
+    text; the first one that parses is the date the page shows."""
+    shown = ""
+    body: list[str] = []
+    for index, paragraph in enumerate(paragraphs):
+        match = _DATE_LINE.fullmatch(paragraph) if index < 3 and len(paragraph) < 80 else None
+        if match is None:
+            body.append(paragraph)
+        elif not shown:
+            shown = to_iso_date(match["date"])
+    return body, shown
+
+
+def _date_near_start(tree: _Tree, blocks: list[_Block]) -> str:
+    """A date line next to the start of the article ("Posted on: May 19, 2025"
+    under the headline), read even when cleaning dropped it as furniture."""
+    if not blocks:
+        return ""
+    start = tree.blocks.index(blocks[0])
+    for block in tree.blocks[max(0, start - 4) : start + 3]:
+        match = _DATE_LINE.fullmatch(block.text) if len(block.text) < 80 else None
+        iso = to_iso_date(match["date"]) if match else ""
+        if iso:
+            return iso
     return ""
 
 
