@@ -130,7 +130,15 @@ _BLOCK_TAGS = frozenset(
         "menu", "caption",
     }
 )  # fmt: skip
+_CAMEL_CASE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_CAPTION_NAME = re.compile(r"caption|credit", re.IGNORECASE)
+_EMBED_NAME = re.compile(r"embed|tweet|instagram-media|tiktok", re.IGNORECASE)
 _TITLE_NAME = re.compile(r"title|headline", re.IGNORECASE)
+# Elements that can hold a box of other stories inside an article.
+_BOX_TAGS = frozenset(
+    {"article", "aside", "center", "div", "dl", "figure", "footer", "form", "header", "ol",
+     "section", "table", "ul"}
+)  # fmt: skip
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Tag evidence for a container, as in readability.
 _TAG_WEIGHT = {
@@ -397,8 +405,14 @@ def _is_furniture(element: etree._Element, tag: str) -> bool:
     role = element.get("role")
     if role and role.lower() in _FURNITURE_ROLES:
         return True
-    names = _names(element).split()
-    return any(_FURNITURE_NAME.search(token) for token in names)
+    # camelCase names ("imageEmbedCaption") are split into words first.
+    names = _CAMEL_CASE.sub("-", _names(element)).split()
+    furniture = [token for token in names if _FURNITURE_NAME.search(token)]
+    if furniture and any(_EMBED_NAME.search(token) for token in names):
+        # An embedded post (a sheriff's tweet) quotes someone; the "social" or
+        # "share" around it names where it came from. Its caption is still furniture.
+        return any(_CAPTION_NAME.search(token) for token in furniture)
+    return bool(furniture)
 
 
 def _element_weight(element: etree._Element, tag: str) -> float:
@@ -477,7 +491,12 @@ def _teasers(tree: _Tree, blocks: list[_Block], chosen: set[int]) -> set[int]:
             commas[element] += count
     dropped: set[int] = set()
     for element, size in chars.items():
-        if element in chosen or not size or not _inside(tree, element, chosen):
+        if (
+            element in chosen
+            or not size
+            or tree.tags[element] not in _BOX_TAGS
+            or not _inside(tree, element, chosen)
+        ):
             continue
         density = link_chars[element] / size
         if (tree.tags[element] == "article" and _nested_article(tree, element)) or (
@@ -542,8 +561,10 @@ def _confirmed_furniture(tree: _Tree) -> set[int]:
 def _is_boilerplate(block: _Block) -> bool:
     length = len(block.text)
     density = block.link_density
-    # Short lines that are mostly links are menus, tag lists and "Read more".
-    if (density >= _INLINE_LINK_MAX and length < 100) or density > 0.8:
+    # Short lines that are mostly links are menus, tag lists and "Read more";
+    # a sentence with a linked phrase is still a sentence.
+    sentence = len(block.text.split()) >= 8 and _SENTENCE_END.search(block.text) is not None
+    if (density >= _INLINE_LINK_MAX and length < 100 and not sentence) or density > 0.8:
         return True
     return length < 200 and _BOILERPLATE_LINE.fullmatch(block.text) is not None
 
@@ -611,7 +632,7 @@ def _climb(tree: _Tree, blocks: list[_Block], top: int) -> int:
         added_prose = prose[ancestor] - prose[top]
         added = chars[ancestor] - chars[top]
         if added:  # a wrapper adding nothing is passed through
-            if added_prose < 0.1 * prose[top] or added_prose < _CLIMB_PROSE * added:
+            if added_prose < max(0.1 * prose[top], 150) or added_prose < _CLIMB_PROSE * added:
                 break
             top = ancestor
         ancestor = tree.parent[ancestor]

@@ -220,6 +220,41 @@ def test_boilerplate_lines_dropped(line: str) -> None:
     assert page(f"<div><p>{PROSE}</p><p>{line}</p></div>").paragraphs == (PROSE,)
 
 
+def test_embedded_post_is_kept_but_its_caption_is_not() -> None:
+    tweet = (
+        '<div class="social-media-embed"><blockquote class="twitter-tweet"><p>Our deputies will'
+        " not ask anyone about immigration status. Period.</p>&mdash; Sheriff Roe (@sheriffroe)"
+        '</blockquote><div class="embedCaption">Posted by the sheriff on Monday night</div></div>'
+    )
+    text = page(f'<div class="story">{paragraphs(3, "Main")}{tweet}</div>').text
+    assert "Our deputies will not ask anyone about immigration status. Period." in text
+    assert "Posted by the sheriff" not in text
+
+
+def test_sentence_with_a_linked_phrase_is_kept() -> None:
+    line = 'The sheriff was <a href="/s">sentenced to life in federal prison last week</a>.'
+    assert (
+        "sentenced to life"
+        in page(f'<div class="story">{paragraphs(3, "Main")}<p>{line}</p></div>').text
+    )
+
+
+def test_camel_case_caption_names_are_furniture() -> None:
+    caption = '<div class="inlineImageCaption">The jail on Main Street, seen from the river bank in spring.</div>'
+    assert (
+        "seen from the river"
+        not in page(f'<div class="story">{paragraphs(3, "Main")}{caption}</div>').text
+    )
+
+
+def test_a_short_line_beside_the_body_does_not_widen_it() -> None:
+    body = (
+        f'<table><tr><td class="content">{paragraphs(4, "Main")}</td></tr>'
+        '<tr><td class="ftr">Pinehurst Police Department, 500 Beacon Street, Pinehurst</td></tr></table>'
+    )
+    assert "500 Beacon Street" not in page(body).text
+
+
 def test_wrapper_named_like_furniture_but_holding_the_text_is_kept() -> None:
     body = f'<div class="has-comments">{paragraphs(3, "Kept")}</div>'
     assert "Kept paragraph 2" in page(body).text
