@@ -47,6 +47,16 @@ _TRAILING_DATE = re.compile(
     r"[\s,;-]+(?:on\s+)?(?:\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}"
     r"|\d{4}-\d{2}-\d{2})\b.*$"
 )
+_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_BYLINE_CANDIDATES = etree.XPath(
+    "//*[@itemprop='author' or "
+    + " or ".join(
+        f"contains({_LOWER.format(attr)}, '{word}')"
+        for attr in ("@class", "@id")
+        for word in ("byline", "author")
+    )
+    + "]"
+)
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 # A date in a URL path: /2019/11/19/ or /2019-11-19- (news CMSes put one there).
 _URL_DATE = re.compile(
@@ -179,8 +189,9 @@ def _find_byline(root: etree._Element) -> str:
             text = collapse("".join(element.itertext()))
             if text:
                 return text
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element.tag in ("meta", "link", "script", "body"):
+    # XPath (in C) narrows ~1,000 elements to the few whose names mention an author.
+    for element in _BYLINE_CANDIDATES(root):
+        if not isinstance(element, etree._Element) or element.tag in ("meta", "link", "body"):
             continue
         names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
         if element.get("itemprop") == "author" or _BYLINE_NAME.search(names):

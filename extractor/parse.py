@@ -25,6 +25,7 @@ Main text, in three steps:
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections import defaultdict
@@ -405,24 +406,15 @@ def _is_furniture(element: etree._Element, tag: str) -> bool:
     role = element.get("role")
     if role and role.lower() in _FURNITURE_ROLES:
         return True
-    # camelCase names ("imageEmbedCaption") are split into words first.
-    names = _CAMEL_CASE.sub("-", _names(element)).split()
-    furniture = [token for token in names if _FURNITURE_NAME.search(token)]
-    if furniture and any(_EMBED_NAME.search(token) for token in names):
-        # An embedded post (a sheriff's tweet) quotes someone; the "social" or
-        # "share" around it names where it came from. Its caption is still furniture.
-        return any(_CAPTION_NAME.search(token) for token in furniture)
-    return bool(furniture)
+    names = _names(element)
+    return names != " " and _name_evidence(names)[0]
 
 
 def _element_weight(element: etree._Element, tag: str) -> float:
     weight = float(_TAG_WEIGHT.get(tag, 0))
     names = _names(element)
-    if names.strip():
-        if _NEGATIVE_NAME.search(names):
-            weight -= 25
-        if _POSITIVE_NAME.search(names):
-            weight += 25
+    if names != " ":
+        weight += _name_evidence(names)[1]
     if (
         tag in ("article", "main")
         or element.get("role") == "main"
@@ -430,6 +422,29 @@ def _element_weight(element: etree._Element, tag: str) -> float:
     ):
         weight += _SEMANTIC_BONUS
     return weight
+
+
+@functools.lru_cache(maxsize=8192)
+def _name_evidence(names: str) -> tuple[bool, float]:
+    """Whether class/id words mark furniture, and their weight for scoring.
+
+    Cached: a page repeats the same class strings hundreds of times, and these
+    regular expressions were a quarter of the parse time.
+    """
+    # camelCase names ("imageEmbedCaption") are split into words first.
+    tokens = _CAMEL_CASE.sub("-", names).split()
+    furniture = [token for token in tokens if _FURNITURE_NAME.search(token)]
+    is_furniture = bool(furniture)
+    if furniture and any(_EMBED_NAME.search(token) for token in tokens):
+        # An embedded post (a sheriff's tweet) quotes someone; the "social" or
+        # "share" around it names where it came from. Its caption is still furniture.
+        is_furniture = any(_CAPTION_NAME.search(token) for token in furniture)
+    weight = 0.0
+    if _NEGATIVE_NAME.search(names):
+        weight -= 25
+    if _POSITIVE_NAME.search(names):
+        weight += 25
+    return is_furniture, weight
 
 
 def _credit_structured_body(tree: _Tree, ld_shingles: set[tuple[str, ...]]) -> None:
