@@ -477,10 +477,14 @@ def _select(tree: _Tree, info: Metadata) -> list[_Block]:
         # Our furniture rules ate the page; junk tags are already gone, so
         # fall back to every paragraph that is not a link list.
         return [block for block in tree.blocks if not _is_boilerplate(block)]
-    chosen = _choose_containers(tree, usable, kept)
+    stats = _Stats(tree, kept)
+    cards = {element for element in stats.cards_inside if stats.is_card(element)}
+    # Cards for other stories do not vote, so a long list of them cannot win.
+    usable = [block for block in usable if not cards.intersection(block.path)] or usable
+    chosen = _choose_containers(tree, usable, stats)
     if not chosen:
         return usable
-    dropped = _teasers(tree, kept, chosen)
+    dropped = _teasers(tree, kept, chosen, stats)
     selected = [
         block
         for block in usable
@@ -489,7 +493,7 @@ def _select(tree: _Tree, info: Metadata) -> list[_Block]:
     return _trim_head(selected)
 
 
-def _teasers(tree: _Tree, blocks: list[_Block], chosen: set[int]) -> set[int]:
+def _teasers(tree: _Tree, blocks: list[_Block], chosen: set[int], stats: _Stats) -> set[int]:
     """Elements inside the chosen text that are other stories, not this one:
     link-dense boxes ("More stories", tag clouds) and nested ``<article>``
     cards holding a small share of the text."""
@@ -514,7 +518,7 @@ def _teasers(tree: _Tree, blocks: list[_Block], chosen: set[int]) -> set[int]:
         ):
             continue
         density = link_chars[element] / size
-        if (tree.tags[element] == "article" and _nested_article(tree, element)) or (
+        if stats.is_card(element) or (
             commas[element] < 10
             and (
                 density > 0.5
@@ -526,16 +530,6 @@ def _teasers(tree: _Tree, blocks: list[_Block], chosen: set[int]) -> set[int]:
         ):
             dropped.add(element)
     return dropped
-
-
-def _nested_article(tree: _Tree, element: int) -> bool:
-    """An ``<article>`` inside another is a card for a different story."""
-    parent = tree.parent[element]
-    while parent >= 0:
-        if tree.tags[parent] == "article":
-            return True
-        parent = tree.parent[parent]
-    return False
 
 
 def _inside(tree: _Tree, element: int, chosen: set[int]) -> bool:
@@ -584,7 +578,7 @@ def _is_boilerplate(block: _Block) -> bool:
     return length < 200 and _BOILERPLATE_LINE.fullmatch(block.text) is not None
 
 
-def _choose_containers(tree: _Tree, blocks: list[_Block], kept: list[_Block]) -> set[int]:
+def _choose_containers(tree: _Tree, blocks: list[_Block], stats: _Stats) -> set[int]:
     """The best-scoring element and its well-scoring siblings."""
     votes: dict[int, float] = defaultdict(float)
     chars: dict[int, int] = defaultdict(int)
@@ -607,7 +601,7 @@ def _choose_containers(tree: _Tree, blocks: list[_Block], kept: list[_Block]) ->
         for element, value in votes.items()
         if chars[element]
     }
-    top = _climb(tree, kept, max(score, key=lambda element: score[element]))
+    top = _climb(tree, stats, max(score, key=lambda element: score[element]))
     parent = tree.parent[top]
     chosen = {top}
     if parent >= 0:
@@ -615,7 +609,9 @@ def _choose_containers(tree: _Tree, blocks: list[_Block], kept: list[_Block]) ->
         chosen.update(
             element
             for element, value in score.items()
-            if tree.parent[element] == parent and value >= threshold
+            if tree.parent[element] == parent
+            and value >= threshold
+            and not stats.is_teaser_list(element)
         )
         # Loose paragraphs beside the winner (a lead outside the body <div>).
         for block in blocks:
@@ -631,23 +627,73 @@ def _choose_containers(tree: _Tree, blocks: list[_Block], kept: list[_Block]) ->
     return chosen
 
 
-def _climb(tree: _Tree, blocks: list[_Block], top: int) -> int:
+class _Stats:
+    """Per element: all characters, prose characters, prose paragraphs and link lines."""
+
+    def __init__(self, tree: _Tree, blocks: list[_Block]) -> None:
+        self.tree = tree
+        self.chars: dict[int, int] = defaultdict(int)
+        self.prose: dict[int, int] = defaultdict(int)
+        self.prose_blocks: dict[int, int] = defaultdict(int)
+        self.link_lines: dict[int, int] = defaultdict(int)
+        for block in blocks:
+            is_prose = len(block.text) >= 60 and block.link_density < 0.25
+            is_link_line = block.link_density >= _INLINE_LINK_MAX
+            for element in block.path:
+                self.chars[element] += len(block.text)
+                if is_prose:
+                    self.prose[element] += len(block.text)
+                    self.prose_blocks[element] += 1
+                elif is_link_line:
+                    self.link_lines[element] += 1
+
+        # <article> elements by the nearest <article> around them.
+        self.cards: dict[int, int] = defaultdict(int)
+        self.cards_inside: list[int] = []  # every <article> inside another
+        for element, tag in enumerate(tree.tags):
+            if tag == "article" and (outer := self.outer_article(element)) >= 0:
+                self.cards[outer] += 1
+                self.cards_inside.append(element)
+
+    def outer_article(self, element: int) -> int:
+        parent = self.tree.parent[element]
+        while parent >= 0 and self.tree.tags[parent] != "article":
+            parent = self.tree.parent[parent]
+        return parent
+
+    def is_card(self, element: int) -> bool:
+        """An ``<article>`` inside the story's own ``<article>`` holding the lesser part
+        of its prose (a small part, when it is the only one): a card for another
+        story. A site that nests its one real article in wrapper articles has no cards."""
+        outer = self.outer_article(element)
+        if self.tree.tags[element] != "article" or outer < 0:
+            return False
+        share = self.prose[element] / self.prose[outer] if self.prose[outer] else 0.0
+        return share < (0.5 if self.cards[outer] >= 2 else 0.2)
+
+    def is_teaser_list(self, element: int, inside: int | None = None) -> bool:
+        """Headline links each followed by a blurb: a list of other stories, whose
+        blurbs read like prose. ``inside`` discounts what a descendant holds."""
+        links = self.link_lines[element] - (self.link_lines[inside] if inside is not None else 0)
+        prose = self.prose_blocks[element] - (
+            self.prose_blocks[inside] if inside is not None else 0
+        )
+        return links >= 2 and 2 * links > prose
+
+
+def _climb(tree: _Tree, stats: _Stats, top: int) -> int:
     """Widen the winner to an ancestor when that adds mostly prose: bodies cut into
     several wrappers (by ad slots, figures, "read more" boxes) are one article."""
-    prose: dict[int, int] = defaultdict(int)
-    chars: dict[int, int] = defaultdict(int)
-    for block in blocks:
-        is_prose = len(block.text) >= 60 and block.link_density < 0.25
-        for element in block.path:
-            chars[element] += len(block.text)
-            if is_prose:
-                prose[element] += len(block.text)
     ancestor = tree.parent[top]
     while ancestor >= 0:
-        added_prose = prose[ancestor] - prose[top]
-        added = chars[ancestor] - chars[top]
+        added_prose = stats.prose[ancestor] - stats.prose[top]
+        added = stats.chars[ancestor] - stats.chars[top]
         if added:  # a wrapper adding nothing is passed through
-            if added_prose < max(0.1 * prose[top], 150) or added_prose < _CLIMB_PROSE * added:
+            if (
+                added_prose < max(0.1 * stats.prose[top], 150)
+                or added_prose < _CLIMB_PROSE * added
+                or stats.is_teaser_list(ancestor, inside=top)
+            ):
                 break
             top = ancestor
         ancestor = tree.parent[ancestor]

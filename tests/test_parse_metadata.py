@@ -162,6 +162,24 @@ def test_nested_article_cards_are_dropped() -> None:
     assert "road repairs" not in text
 
 
+def test_sidebar_of_teasers_with_blurbs_is_not_merged() -> None:
+    teasers = "".join(
+        f'<div class="item"><h3><a href="/n/{i}">Deputies recover stolen trailer {i}</a></h3>'
+        f"<p>Deputies recovered a stolen trailer on Highway {i} after a short chase and"
+        f" arrested two men from out of state on Tuesday.</p><span>May {i + 1}, 2025</span></div>"
+        for i in range(6)
+    )
+    body = (
+        '<div class="row"><div class="col-md-8"><h1>Sheriff will not renew ICE agreement</h1>'
+        f'{paragraphs(3, "Main")}</div><div class="col-md-4"><h2>Latest Releases</h2>{teasers}'
+        "</div></div>"
+    )
+    result = page(body)
+    assert result.paragraphs[0] == "Sheriff will not renew ICE agreement"
+    assert "Main paragraph 2" in result.text
+    assert "stolen trailer" not in result.text and "Latest Releases" not in result.text
+
+
 def test_link_dense_box_inside_body_is_dropped() -> None:
     links = " ".join(f'<a href="/s/{i}">Another story headline number {i}</a>,' for i in range(6))
     body = f'<div class="story">{paragraphs(4, "Main")}<div class="more">{links}</div></div>'
