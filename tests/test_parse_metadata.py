@@ -232,6 +232,9 @@ def test_headline_marked_by_class_and_run_into_a_date() -> None:
         "Jane Roe | Getty Images",
         "###",
         "[button link=”/x”]Submit[/button]",
+        "Was this page helpful? Yes No",
+        "Return to News",
+        "Select Language ▼",
     ],
 )
 def test_boilerplate_lines_dropped(line: str) -> None:
