@@ -32,7 +32,8 @@ _PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "article.published",
     "datepublished", "pubdate", "publishdate", "publish-date", "date", "dc.date",
     "dc.date.issued", "dcterms.date", "dcterms.created", "dcterms.issued", "sailthru.date",
-    "parsely-pub-date", "og:published_time", "article:modified_time", "og:updated_time",
+    "parsely-pub-date", "og:published_time", "datecreated", "article:modified_time",
+    "og:updated_time",
 )  # fmt: skip
 _AUTHOR_META = (
     "author", "article:author", "byl", "dc.creator", "dcterms.creator", "parsely-author",
@@ -56,6 +57,9 @@ _BYLINE_CANDIDATES = etree.XPath(
         for word in ("byline", "author")
     )
     + "]"
+)
+_MICRODATA = etree.XPath(
+    "//*[@itemprop='datePublished' or @itemprop='dateCreated' or @itemprop='headline']"
 )
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 # A date in a URL path: /2019/11/19/ or /2019-11-19- (news CMSes put one there).
@@ -111,7 +115,11 @@ class Metadata:
     @property
     def headline_hints(self) -> list[str]:
         """Headlines the page declares for sharing and search, strongest first."""
-        hints = [self.meta.get("og:title", ""), self.meta.get("twitter:title", "")]
+        hints = [
+            self.meta.get("og:title", ""),
+            self.meta.get("twitter:title", ""),
+            self.meta.get("headline", ""),
+        ]
         article = self.article_node
         if article and isinstance(article.get("headline"), str):
             hints.append(article["headline"])
@@ -144,6 +152,12 @@ def read_metadata(root: etree._Element) -> Metadata:
                 canonical = (element.get("href") or "").strip()
         elif (element.get("datetime") or "").strip():
             times.append(element)
+    # Microdata on visible elements (<span itemprop="datePublished" content=...>).
+    for element in _MICRODATA(root):
+        if isinstance(element, etree._Element) and element.tag != "meta":
+            value = element.get("content") or element.get("datetime") or "".join(element.itertext())
+            if collapse(value):
+                meta.setdefault(str(element.get("itemprop")).lower(), collapse(value))
     html_tag = root if root.tag == "html" else None
     if html_tag is not None:
         lang = html_tag.get("lang") or html_tag.get("xml:lang") or ""

@@ -72,6 +72,17 @@ def test_date_line_at_top_becomes_published_and_leaves_text(line: str, expected:
     assert result.paragraphs == ("Sheriff ends jail contract", PROSE)
 
 
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<span itemprop="datePublished" content="2025-02-03">Feb. 3</span>',
+        '<span itemprop="datePublished">February 3, 2025</span>',
+    ],
+)
+def test_microdata_date_on_a_visible_element(markup: str) -> None:
+    assert page(f"<article>{markup}<p>{PROSE}</p></article>").published == "2025-02-03"
+
+
 def test_declared_date_beats_date_line() -> None:
     head = '<meta property="article:published_time" content="2025-02-01">'
     result = page(f"<p>Posted on: May 19, 2025</p><p>{PROSE}</p>", head=head)
