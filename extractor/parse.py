@@ -12,15 +12,19 @@ Main text, in three steps:
    and whether one of them is page furniture (by tag, ARIA role, hidden
    state, or a class/id word from ``patterns/boilerplate.toml``).
 2. **The article container.** Each paragraph of real prose (not furniture,
-   not mostly links) votes for the elements around it, readability-style:
-   its parent gets its weight, the grandparent half, the next a sixth. An
-   element's final score is its votes, plus its class/id and tag evidence
-   (``<article>``, ``main``, ``itemprop=articleBody``, the page's JSON-LD
-   ``articleBody`` overlapping its text), times one minus its link density.
-   The best element wins, with siblings that score nearly as well (bodies
-   split by an ad slot) and sibling paragraphs of clean prose.
-3. **Cleaning.** Inside the winner, furniture, link lists and whole-line
-   boilerplate ("Advertisement", "Read more...") are dropped.
+   not mostly links, not inside a nested ``<article>`` card for another story)
+   votes for the elements around it, readability-style: its parent gets its
+   weight, the grandparent half, the next a sixth. An element's final score is
+   its votes, plus its class/id and tag evidence (``<article>``, ``main``,
+   ``itemprop=articleBody``, overlap with the page's JSON-LD ``articleBody``),
+   times one minus its link density. The winner widens to an ancestor while
+   that adds mostly prose and no teaser list (headline links with blurbs),
+   then takes siblings that score nearly as well (bodies split by an ad slot).
+3. **Cleaning.** Inside the winner, cards, link-dense boxes and whole-line
+   boilerplate ("Advertisement", "Read more...") are dropped; the kicker and
+   headline above the text and date lines at its top leave the body (the
+   headline becomes ``paragraphs[0]``, a date line the ``published`` date
+   when the page declares none).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The article-extraction benchmark: its metric (benchmarks/parser_benchmark.py,
 from the benchmark README's definition) and a floor under our parser's score.
 
-The floor sits a little under the F1 measured when it was pinned (0.978 on all
+The floor sits a little under the F1 measured when it was pinned (0.981 on all
 181 pages, see README "Parser quality"): a change that loses main text or lets
 boilerplate back in fails here. Raise it when the parser improves.
 """
@@ -18,9 +18,9 @@ import pytest
 from .conftest import ROOT
 
 BENCH = ROOT.parent / "shared" / "bench" / "article-extraction"
-F1_FLOOR = 0.970
-PRECISION_FLOOR = 0.965
-RECALL_FLOOR = 0.970
+F1_FLOOR = 0.975
+PRECISION_FLOOR = 0.970
+RECALL_FLOOR = 0.980
 
 
 def _load_benchmark() -> ModuleType:
