@@ -329,11 +329,15 @@ def _walk(root: etree._Element, info: Metadata) -> _Tree:
     furniture: list[int] = []
     links = 0
     after_break = False  # a <br> with no text since: a second one ends the paragraph
+    flushes = anchors = 0  # running counts, to tell what happened inside an element
+    # Open inline elements: (index, pieces so far, flushes so far, anchors so far).
+    inline: list[tuple[int, int, int, int]] = []
     ld_shingles = _shingles(info.article_body) if len(info.article_body) > 200 else set()
 
     def flush(tag: str) -> None:
-        nonlocal after_break
+        nonlocal after_break, flushes
         after_break = False
+        flushes += 1
         text = collapse("".join(piece for piece, _ in pieces))
         if text:
             link_chars = sum(len(collapse(piece)) for piece, in_link in pieces if in_link)
@@ -371,6 +375,9 @@ def _walk(root: etree._Element, info: Metadata) -> _Tree:
                 furniture.append(index)
             if tag == "a":
                 links += 1
+                anchors += 1
+            elif tag not in _BLOCK_TAGS:
+                inline.append((index, len(pieces), flushes, anchors))
             if element.text:
                 pieces.append((element.text, links > 0))
                 after_break = after_break and not element.text.strip()
@@ -383,6 +390,8 @@ def _walk(root: etree._Element, info: Metadata) -> _Tree:
                         furniture.pop()
                     if tag == "a":
                         links -= 1
+                    elif inline and inline[-1][0] == path[-1]:
+                        _drop_link_cluster(pieces, inline.pop(), flushes, anchors)
                 path.pop()
             if element.tail:
                 pieces.append((element.tail, links > 0))
@@ -391,6 +400,21 @@ def _walk(root: etree._Element, info: Metadata) -> _Tree:
     if ld_shingles:
         _credit_structured_body(tree, ld_shingles)
     return tree
+
+
+def _drop_link_cluster(
+    pieces: list[tuple[str, bool]], opened: tuple[int, int, int, int], flushes: int, anchors: int
+) -> None:
+    """An inline element that is nothing but several links inside a paragraph (a
+    hover card on a name, a "More: a | b | c" strip) is cut out of the paragraph."""
+    _, start, flushes_then, anchors_then = opened
+    if flushes != flushes_then or anchors - anchors_then < 3:
+        return
+    inside = pieces[start:]
+    total = sum(len(piece.strip()) for piece, _ in inside)
+    linked = sum(len(piece.strip()) for piece, in_link in inside if in_link)
+    if total >= 80 and linked >= 0.9 * total:
+        del pieces[start:]
 
 
 def _is_hidden(element: etree._Element) -> bool:

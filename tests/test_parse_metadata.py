@@ -271,6 +271,24 @@ def test_sentence_with_a_linked_phrase_is_kept() -> None:
     )
 
 
+def test_inline_cluster_of_links_is_cut_from_its_paragraph() -> None:
+    card = (
+        '<span class="rollover"><a href="/p/1">Kristi Lynn Noem</a>'
+        '<a href="/s/1">South Dakota governor doubles down on anti-drug campaign</a>'
+        '<a href="/s/2">South Dakota drops pipeline protest laws</a></span>'
+    )
+    body = (
+        f'<div class="story"><p>Gov. <a href="/p/1">Kristi Noem</a>{card} (R) said the state'
+        ' will not send troops, officials from <a href="/i">ICE</a>, <a href="/c">CBP</a> and'
+        f' <a href="/d">DHS</a> confirmed.</p>{paragraphs(3, "Main")}</div>'
+    )
+    first = page(body).paragraphs[0]
+    assert first == (
+        "Gov. Kristi Noem (R) said the state will not send troops, officials from ICE, CBP and"
+        " DHS confirmed."
+    )
+
+
 def test_camel_case_caption_names_are_furniture() -> None:
     caption = '<div class="inlineImageCaption">The jail on Main Street, seen from the river bank in spring.</div>'
     assert (
