@@ -246,6 +246,7 @@ def test_headline_marked_by_class_and_run_into_a_date() -> None:
         "Was this page helpful? Yes No",
         "Return to News",
         "Select Language ▼",
+        "By Jane Roe, Staff Writer",
     ],
 )
 def test_boilerplate_lines_dropped(line: str) -> None:
