@@ -49,7 +49,9 @@ _TRAILING_DATE = re.compile(
     r"|\d{4}-\d{2}-\d{2})\b.*$"
 )
 _LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-_BYLINE_CANDIDATES = etree.XPath(
+# Expression strings, evaluated with ``root.xpath``: compiled ``etree.XPath``
+# objects must not be shared between threads, and batch runners may use threads.
+_BYLINE_CANDIDATES = (
     "//*[@itemprop='author' or "
     + " or ".join(
         f"contains({_LOWER.format(attr)}, '{word}')"
@@ -58,9 +60,7 @@ _BYLINE_CANDIDATES = etree.XPath(
     )
     + "]"
 )
-_MICRODATA = etree.XPath(
-    "//*[@itemprop='datePublished' or @itemprop='dateCreated' or @itemprop='headline']"
-)
+_MICRODATA = "//*[@itemprop='datePublished' or @itemprop='dateCreated' or @itemprop='headline']"
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 # A date in a URL path: /2019/11/19/ or /2019-11-19- (news CMSes put one there).
 _URL_DATE = re.compile(
@@ -153,7 +153,7 @@ def read_metadata(root: etree._Element) -> Metadata:
         elif (element.get("datetime") or "").strip():
             times.append(element)
     # Microdata on visible elements (<span itemprop="datePublished" content=...>).
-    for element in _MICRODATA(root):
+    for element in root.xpath(_MICRODATA):
         if isinstance(element, etree._Element) and element.tag != "meta":
             value = element.get("content") or element.get("datetime") or "".join(element.itertext())
             if collapse(value):
@@ -204,7 +204,7 @@ def _find_byline(root: etree._Element) -> str:
             if text:
                 return text
     # XPath (in C) narrows ~1,000 elements to the few whose names mention an author.
-    for element in _BYLINE_CANDIDATES(root):
+    for element in root.xpath(_BYLINE_CANDIDATES):
         if not isinstance(element, etree._Element) or element.tag in ("meta", "link", "body"):
             continue
         names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
