@@ -225,7 +225,7 @@ def parse_html(html: str, *, source: str, url: str = "") -> Page:
     info = read_metadata(root)
     etree.strip_elements(root, *_JUNK_TAGS, with_tail=False)
     tree = _walk(root, info)
-    blocks = _select(tree, info)
+    blocks = _select(tree)
     heading = _find_heading(tree, blocks, info) or _title_element(tree, blocks)
     site = find_site(info, url, heading=heading)
     headline = find_title(info, heading, site)
@@ -497,7 +497,7 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
 # --- HTML: choosing the article ---------------------------------------------------------
 
 
-def _select(tree: _Tree, info: Metadata) -> list[_Block]:
+def _select(tree: _Tree) -> list[_Block]:
     furniture = _confirmed_furniture(tree)
     kept = [block for block in tree.blocks if not furniture.intersection(block.furniture)]
     usable = [block for block in kept if not _is_boilerplate(block)]
@@ -506,7 +506,7 @@ def _select(tree: _Tree, info: Metadata) -> list[_Block]:
         # fall back to every paragraph that is not a link list.
         return [block for block in tree.blocks if not _is_boilerplate(block)]
     stats = _Stats(tree, kept)
-    cards = {element for element in stats.cards_inside if stats.is_card(element)}
+    cards = {element for element in stats.nested_articles if stats.is_card(element)}
     # Cards for other stories do not vote, so a long list of them cannot win.
     usable = [block for block in usable if not cards.intersection(block.path)] or usable
     chosen = _choose_containers(tree, usable, stats)
@@ -675,13 +675,13 @@ class _Stats:
                 elif is_link_line:
                     self.link_lines[element] += 1
 
-        # <article> elements by the nearest <article> around them.
-        self.cards: dict[int, int] = defaultdict(int)
-        self.cards_inside: list[int] = []  # every <article> inside another
+        # Every <article> inside another, and how many each outer one holds.
+        self.nested_articles: list[int] = []
+        self.nested_count: dict[int, int] = defaultdict(int)
         for element, tag in enumerate(tree.tags):
             if tag == "article" and (outer := self.outer_article(element)) >= 0:
-                self.cards[outer] += 1
-                self.cards_inside.append(element)
+                self.nested_count[outer] += 1
+                self.nested_articles.append(element)
 
     def outer_article(self, element: int) -> int:
         parent = self.tree.parent[element]
@@ -697,7 +697,7 @@ class _Stats:
         if self.tree.tags[element] != "article" or outer < 0:
             return False
         share = self.prose[element] / self.prose[outer] if self.prose[outer] else 0.0
-        return share < (0.5 if self.cards[outer] >= 2 else 0.2)
+        return share < (0.5 if self.nested_count[outer] >= 2 else 0.2)
 
     def is_teaser_list(self, element: int, inside: int | None = None) -> bool:
         """Headline links each followed by a blurb: a list of other stories, whose
