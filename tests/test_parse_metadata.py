@@ -247,6 +247,10 @@ def test_headline_marked_by_class_and_run_into_a_date() -> None:
         "Return to News",
         "Select Language ▼",
         "By Jane Roe, Staff Writer",
+        "______________________________",
+        "(Reporting by Jane Roe; Editing by Tom Brown)",
+        "Follow the Ledger on Facebook and Twitter.",
+        "You may also like...",
     ],
 )
 def test_boilerplate_lines_dropped(line: str) -> None:
