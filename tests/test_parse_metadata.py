@@ -251,6 +251,7 @@ def test_headline_marked_by_class_and_run_into_a_date() -> None:
         "(Reporting by Jane Roe; Editing by Tom Brown)",
         "Follow the Ledger on Facebook and Twitter.",
         "You may also like...",
+        "Photo by Jane Roe",
     ],
 )
 def test_boilerplate_lines_dropped(line: str) -> None:
@@ -308,6 +309,18 @@ def test_a_short_line_beside_the_body_does_not_widen_it() -> None:
         '<tr><td class="ftr">Pinehurst Police Department, 500 Beacon Street, Pinehurst</td></tr></table>'
     )
     assert "500 Beacon Street" not in page(body).text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By contrast, the police department said it will not take part.",
+        "“We will not hold anyone for ICE,” said Rep. Jane Roe (D-Texas).",
+        "Sheriff Roe: “No.”",
+    ],
+)
+def test_short_content_lines_kept(line: str) -> None:
+    assert page(f"<div><p>{PROSE}</p><p>{line}</p></div>").paragraphs == (PROSE, line)
 
 
 def test_wrapper_named_like_furniture_but_holding_the_text_is_kept() -> None:
