@@ -252,6 +252,9 @@ def test_headline_marked_by_class_and_run_into_a_date() -> None:
         "Follow the Ledger on Facebook and Twitter.",
         "You may also like...",
         "Photo by Jane Roe",
+        "Updated: March 4, 2025 5:00 PM",
+        "Published Mar. 27, 2025 6:05 p.m.",
+        "Posted in Press Releases",
     ],
 )
 def test_boilerplate_lines_dropped(line: str) -> None:
@@ -317,6 +320,9 @@ def test_a_short_line_beside_the_body_does_not_widen_it() -> None:
         "By contrast, the police department said it will not take part.",
         "“We will not hold anyone for ICE,” said Rep. Jane Roe (D-Texas).",
         "Sheriff Roe: “No.”",
+        "Published reports said the sheriff would sign the agreement.",
+        "Posted on Facebook, the statement said deputies will not help ICE.",
+        "Reporting by the Tribune found that deputies held people for ICE.",
     ],
 )
 def test_short_content_lines_kept(line: str) -> None:
