@@ -221,6 +221,26 @@ def test_structured_article_body_is_evidence_for_the_right_block() -> None:
     assert "Other paragraph 0" not in text
 
 
+def test_long_paragraph_above_the_headline_stays() -> None:
+    result = page(
+        f"<div><p>{PROSE} {PROSE}</p><h1>Sheriff ends jail contract</h1><p>{PROSE}</p></div>"
+    )
+    assert result.paragraphs == ("Sheriff ends jail contract", f"{PROSE} {PROSE}", PROSE)
+
+
+def test_lead_paragraph_beside_the_body_container_is_kept() -> None:
+    lead = f"LEAD: {PROSE}"
+    links = "".join(
+        f'<li><a href="/t/{i}">Topic number {i} of the week</a></li>' for i in range(12)
+    )
+    body = (
+        f'<div><p>{lead}</p><ul>{links}</ul><div class="body">{paragraphs(4, "Main")}</div></div>'
+    )
+    result = page(body)
+    assert result.paragraphs[0] == lead
+    assert "Topic number" not in result.text
+
+
 def test_headline_marked_by_class_and_run_into_a_date() -> None:
     body = (
         '<td><span class="newsTitle">Police will not join 287(g)</span><br>'
