@@ -1,14 +1,15 @@
-"""The ``extractor`` command line: ``extract`` and ``evaluate``.
+"""The ``extractor`` command line: ``extract``, ``parse`` and ``evaluate``.
 
 Exit codes (documented in the README):
-    0  every input produced an article (``extract``), or the report was printed
-    1  ``extract`` finished but some inputs became error rows
+    0  every input produced an article (``extract``, ``parse``), or the report was printed
+    1  ``extract`` or ``parse`` finished but some inputs failed
     2  usage or configuration error (bad option, unknown model, unreadable gold file)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -20,10 +21,12 @@ from extractor.config import FORMATS, Settings
 from extractor.errors import ConfigError, ExtractorError
 from extractor.evaluate import evaluate, format_report, load_gold
 from extractor.export import to_frames, write_tables
+from extractor.fetch import new_client
 from extractor.inputs import iter_inputs
 from extractor.nlp import load_nlp
+from extractor.parse import Page
 from extractor.rows import DocumentRows
-from extractor.run import process
+from extractor.run import process, read_page
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 _DEFAULTS = Settings()
@@ -91,6 +94,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--batch-size", type=int, default=_DEFAULTS.batch_size, help="documents per nlp.pipe batch"
     )
 
+    parse = commands.add_parser(
+        "parse", help="print the main text and metadata the pipeline reads from each input"
+    )
+    parse.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="FILE_OR_URL",
+        help=".html/.htm/.html.gz/.txt file, directory (recursive), http(s) URL, or - for stdin",
+    )
+    parse.add_argument(
+        "--format",
+        choices=("jsonl", "text"),
+        default="jsonl",
+        dest="output_format",
+        help="one JSON object per input (default), or readable text",
+    )
+    parse.add_argument(
+        "--max-bytes",
+        type=int,
+        default=_DEFAULTS.max_bytes,
+        help="largest input accepted, in bytes",
+    )
+    parse.add_argument(
+        "--timeout",
+        type=float,
+        default=_DEFAULTS.read_timeout,
+        help="read timeout for URLs, seconds",
+    )
+
     score = commands.add_parser("evaluate", help="score predicted tables against gold JSONL")
     score.add_argument("--gold", required=True, type=Path, help="gold JSONL (see GOLD-FORMAT.md)")
     score.add_argument(
@@ -137,6 +169,45 @@ def _run_extract(args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
+def _run_parse(args: argparse.Namespace) -> int:
+    """One record per input, in input order: the page, or a JSON error line."""
+    settings = Settings(max_bytes=args.max_bytes, read_timeout=args.timeout)
+    failed = 0
+    with contextlib.ExitStack() as stack:
+        client = None
+        for item in iter_inputs(args.inputs, stdin=sys.stdin):
+            if item.kind == "url" and client is None:
+                client = stack.enter_context(new_client(settings))
+            try:
+                page = read_page(item, settings=settings, client=client)
+            except ExtractorError as error:
+                failed += 1
+                log.warning("%s: %s", item.source, error.describe())
+                record = {"source": item.source, "status": "error", "reason": error.reason}
+                print(json.dumps({**record, "error": error.describe()}, ensure_ascii=False))
+                continue
+            print(_format_page(page, args.output_format), flush=args.output_format == "jsonl")
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def _format_page(page: Page, output_format: str) -> str:
+    fields = {
+        "source": page.source,
+        "status": "ok",
+        "title": page.title,
+        "published": page.published,
+        "author": page.author,
+        "site": page.site,
+        "language": page.language,
+        "url": page.url,
+    }
+    if output_format == "jsonl":
+        return json.dumps({**fields, "text": page.text}, ensure_ascii=False)
+    header = [f"==> {page.source} <=="]
+    header += [f"{name}: {value}" for name, value in fields.items() if name != "source"]
+    return "\n".join(header) + "\n\n" + page.text + "\n"
+
+
 def _run_evaluate(args: argparse.Namespace) -> int:
     report = evaluate(load_gold(args.gold), args.pred)
     print(
@@ -157,6 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "extract":
             return _run_extract(args)
+        if args.command == "parse":
+            return _run_parse(args)
         return _run_evaluate(args)
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); stop quietly, as Unix tools do.

@@ -69,7 +69,8 @@ FIXTURES: dict[str, dict[str, Any]] = {
             "title": "Sheriff Marcus Bell Clarifies Jail Policy on ICE Detainers",
             "published": "2025-03-04",
             "author": "",
-            "site": "bayviewcountysheriff.org",
+            # The tail of <title> after the page's own headline.
+            "site": "Bayview County Sheriff",
             "language": "en",
             "url": "https://www.bayviewcountysheriff.org/CivicAlerts.aspx?AID=412",
         },
@@ -236,7 +237,8 @@ FIXTURES: dict[str, dict[str, Any]] = {
         "url": "https://www.fairviewnc.gov/police/news/statement-ice-operations",
         "meta": {
             "title": "Statement from Police Chief Dana Whitfield on Federal Immigration Operations",
-            "published": "",
+            # The date line at the top of the statement.
+            "published": "2025-01-27",
             "author": "",
             "site": "fairviewnc.gov",
             "language": "en",
