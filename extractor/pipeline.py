@@ -38,10 +38,10 @@ OUTPUT_SETTINGS: tuple[str, ...] = ("formats", "excel")
 class SourceSpec:
     """One source of a pipeline.
 
-    ``kind`` ``urls``: ``urls`` holds the URLs listed inline and ``location``
-    the URL-list file (one URL a line, ``#`` comments), either may be empty;
-    ``feed`` and ``sitemap``: ``location`` is the feed's or sitemap's URL;
-    ``directory``: ``location`` is an absolute directory path.
+    ``location`` is an http(s) URL or an absolute path: of a URL list (one
+    URL a line, ``#`` comments) for ``urls``, of a feed or a sitemap, or of a
+    directory for ``directory``. ``urls`` may list URLs inline in ``urls``
+    instead of (or as well as) naming a list file.
     """
 
     kind: SourceKind
@@ -66,9 +66,9 @@ class Pipeline:
 
 _TOP_KEYS = ("name", "extract", "store", "sources", "fetch", "nlp", "output")
 _SOURCE_KEYS: dict[str, tuple[str, ...]] = {
-    "urls": ("kind", "urls", "file"),
-    "feed": ("kind", "url"),
-    "sitemap": ("kind", "url"),
+    "urls": ("kind", "urls", "url", "file"),
+    "feed": ("kind", "url", "file"),
+    "sitemap": ("kind", "url", "file"),
     "directory": ("kind", "path"),
 }
 
@@ -170,20 +170,21 @@ def _source(item: Mapping[str, Any], *, where: str, base: Path) -> SourceSpec:
             f"choose from {', '.join(SOURCE_KINDS)}"
         )
     _check_keys(item, _SOURCE_KEYS[kind], where=where, context=f'for kind "{kind}"')
-    if kind == "urls":
-        urls = _get(item, "urls", tuple[str, ...], where=where, default=())
-        file = _get(item, "file", str, where=where)
-        if not urls and file is None:
-            raise ConfigError(f'{where}: kind "urls" needs "urls" (a list) or "file" (a path)')
-        return SourceSpec("urls", str(_resolve(base, file)) if file is not None else "", urls)
     if kind == "directory":
-        return SourceSpec(
-            "directory", str(_resolve(base, _get(item, "path", str, where=where, required=True)))
-        )
-    url = _get(item, "url", str, where=where, required=True)
-    if not url.startswith(("http://", "https://")):
+        path = _get(item, "path", str, where=where, required=True)
+        return SourceSpec("directory", str(_resolve(base, path)))
+    url = _get(item, "url", str, where=where)
+    file = _get(item, "file", str, where=where)
+    urls = _get(item, "urls", tuple[str, ...], where=where, default=())
+    if url is not None and file is not None:
+        raise ConfigError(f'{where}: give "url" or "file", not both')
+    if url is not None and not url.startswith(("http://", "https://")):
         raise ConfigError(f"{where}.url: expected an http(s) URL, got {_render(url)}")
-    return SourceSpec(typing.cast(SourceKind, kind), url)
+    location = url if url is not None else str(_resolve(base, file)) if file is not None else ""
+    if not location and not urls:
+        wanted = '"urls" (a list), "url" or "file"' if kind == "urls" else '"url" or "file"'
+        raise ConfigError(f'{where}: kind "{kind}" needs {wanted}')
+    return SourceSpec(typing.cast(SourceKind, kind), location, urls)
 
 
 def _resolve(base: Path, value: str) -> Path:

@@ -147,7 +147,6 @@ def test_cli_override_of_extract(tmp_path: Path) -> None:
             'sources[1].kind: unknown source kind "ftp"; choose from urls, feed, sitemap, directory',
         ),
         ("[[sources]]\nurl = 'https://x/'\n", "sources[1].kind: required key is missing"),
-        ("[[sources]]\nkind = 'feed'\n", "sources[1].url: required key is missing"),
         (
             "[[sources]]\nkind = 'feed'\nurl = 'ftp://x/feed'\n",
             'sources[1].url: expected an http(s) URL, got "ftp://x/feed"',
@@ -158,7 +157,12 @@ def test_cli_override_of_extract(tmp_path: Path) -> None:
         ),
         (
             "[[sources]]\nkind = 'urls'\n",
-            'sources[1]: kind "urls" needs "urls" (a list) or "file" (a path)',
+            'sources[1]: kind "urls" needs "urls" (a list), "url" or "file"',
+        ),
+        ("[[sources]]\nkind = 'sitemap'\n", 'sources[1]: kind "sitemap" needs "url" or "file"'),
+        (
+            "[[sources]]\nkind = 'feed'\nurl = 'https://x/'\nfile = 'f.xml'\n",
+            'sources[1]: give "url" or "file", not both',
         ),
         ("[[sources]]\nkind = 'directory'\n", "sources[1].path: required key is missing"),
     ],
