@@ -51,6 +51,9 @@ class Settings:
     max_retry_after: float = 120.0
     # Obey robots.txt (RFC 9309: rules and Crawl-delay for our user agent).
     respect_robots: bool = True
+    # A host whose robots.txt asks for a longer Crawl-delay (seconds) is
+    # skipped (reason robots) rather than crawled at that pace.
+    max_crawl_delay: float = 60.0
     # Fetch URLs whose host resolves to a private, loopback, link-local,
     # reserved, multicast or unspecified address. Off: such URLs fail with
     # reason private_address, before any connection is made.
@@ -101,6 +104,7 @@ class Settings:
             "backoff_base",
             "backoff_max",
             "max_retry_after",
+            "max_crawl_delay",
             "max_sitemap_depth",
         )
         for name in at_least_zero:

@@ -47,9 +47,11 @@ _ALLOW_ALL = ""
 _DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
 # Failures worth another try: the next attempt may well succeed.
 _RETRY_REASONS = frozenset({"timeout", "connection", "truncated"})
-# Requests taken from fetch_many's input ahead of the free slots, per slot:
-# enough that a slow host does not idle the others, few enough to bound memory.
+# Requests fetch_many takes from its input before results come back: enough
+# that URLs waiting for a slow or polite host leave room for other hosts' URLs,
+# few enough to bound memory (a waiting request costs a few KB).
 _WINDOW_PER_SLOT = 4
+_WINDOW_MIN = 256
 
 
 # ---------------------------------------------------------------------------
@@ -298,9 +300,22 @@ def _robots_check(rules: Protego, url: httpx.URL, settings: Settings) -> None:
         raise SkipPage(f"robots.txt of {_origin(url)} disallows {url}", reason="robots")
 
 
-def _crawl_delay(rules: Protego, settings: Settings) -> float:
-    delay = rules.crawl_delay(settings.user_agent)
-    return float(delay) if delay is not None else 0.0
+def _host_delay(rules: Protego | None, origin: str, settings: Settings) -> float:
+    """Seconds between requests to one host: per_host_delay, or robots.txt's longer Crawl-delay.
+
+    A Crawl-delay beyond ``max_crawl_delay`` is a ``SkipPage`` (reason
+    ``robots``): the host asked for a pace we will not keep.
+    """
+    crawl_delay = rules.crawl_delay(settings.user_agent) if rules is not None else None
+    if crawl_delay is None:
+        return settings.per_host_delay
+    if crawl_delay > settings.max_crawl_delay:
+        raise SkipPage(
+            f"robots.txt of {origin} asks for Crawl-delay {crawl_delay:g} s, more than"
+            f" max_crawl_delay={settings.max_crawl_delay:g}",
+            reason="robots",
+        )
+    return max(settings.per_host_delay, float(crawl_delay))
 
 
 def _request_headers(settings: Settings, request: FetchRequest) -> dict[str, str]:
@@ -385,8 +400,9 @@ def _classify(
         return None
     if response.status_code >= 300:
         trace.retry_after = retry_after_seconds(response.headers.get("retry-after"))
+        wait = f" (Retry-After {trace.retry_after:g} s)" if trace.retry_after is not None else ""
         raise HTTPStatusError(
-            f"{response.status_code} {response.reason_phrase} from {trace.current}",
+            f"{response.status_code} {response.reason_phrase} from {trace.current}{wait}",
             status_code=response.status_code,
         )
     trace.media_type = _media_type(response)
@@ -641,9 +657,10 @@ def _check_binary(body: bytes, trace: _Trace, policy: _Policy) -> None:
 class _HostGate:
     """Per-host politeness: at most n requests at once, starts spaced by ``delay`` seconds."""
 
-    def __init__(self, concurrency: int, delay: float) -> None:
+    def __init__(self, concurrency: int, delay: float, refusal: SkipPage | None = None) -> None:
         self.slots = asyncio.Semaphore(concurrency)
         self.delay = delay
+        self.refusal = refusal  # set when robots.txt asks for too long a Crawl-delay
         self._next_start = 0.0
 
     async def wait_turn(self) -> None:
@@ -712,12 +729,15 @@ class Fetcher:
     ) -> AsyncGenerator[FetchResult, None]:
         """Fetch ``requests`` concurrently; one result per request, in completion order.
 
-        Requests are taken from ``requests`` only as slots free up (a bounded
-        window), so a list of 20,000 URLs costs no more memory than 100.
+        Requests are taken from ``requests`` only as results come back (a
+        window of max(4 x concurrency, 256) in flight), so a list of 20,000
+        URLs costs no more memory than 300. Politeness is per host of the
+        requested URL: requests waiting for a busy host hold a window place,
+        so interleave hosts in the input for the best throughput.
         Closing the generator early (``contextlib.aclosing``) cancels the
         fetches in flight.
         """
-        window = self._settings.concurrency * _WINDOW_PER_SLOT
+        window = max(self._settings.concurrency * _WINDOW_PER_SLOT, _WINDOW_MIN)
         source = _aiter(requests)
         pending: set[asyncio.Task[FetchResult]] = set()
         exhausted = False
@@ -762,6 +782,8 @@ class Fetcher:
         try:
             start = check_url(request.url)
             gate = await self._gate(start, policy) if polite else None
+            if gate is not None and gate.refusal is not None:
+                raise SkipPage(str(gate.refusal), reason=gate.refusal.reason)
             while True:
                 attempts += 1
                 trace = _Trace(start)
@@ -790,14 +812,15 @@ class Fetcher:
         origin = _origin(url)
         gate = self._hosts.get(origin)
         if gate is None:
-            delay = self._settings.per_host_delay
-            if policy.robots:
-                crawl_delay = _crawl_delay(await self._robots_for(url), self._settings)
-                delay = max(delay, crawl_delay)
-            # Set again: another task may have made one while robots.txt loaded.
-            gate = self._hosts.setdefault(
-                origin, _HostGate(self._settings.per_host_concurrency, delay)
-            )
+            rules = await self._robots_for(url) if policy.robots else None
+            try:
+                new = _HostGate(
+                    self._settings.per_host_concurrency, _host_delay(rules, origin, self._settings)
+                )
+            except SkipPage as refusal:
+                new = _HostGate(1, 0.0, refusal)
+            # setdefault: another task may have made one while robots.txt loaded.
+            gate = self._hosts.setdefault(origin, new)
         return gate
 
     async def _robots_for(self, url: httpx.URL) -> Protego:
@@ -841,6 +864,7 @@ class Fetcher:
                 )
                 try:
                     _check_peer(response, current, settings)
+                    trace.status = response.status_code
                     target = _redirect_target(response)
                     if target is None:
                         body = _classify(response, trace=trace, policy=policy, url=request.url)
@@ -936,10 +960,10 @@ def _run_sync(
     trace: _Trace | None = None
     try:
         start = check_url(request.url)
-        delay = settings.per_host_delay if polite else 0.0
-        if polite and policy.robots:
-            rules = _robots_sync(start, state, settings, client)
-            delay = max(delay, _crawl_delay(rules, settings))
+        delay = 0.0
+        if polite:
+            rules = _robots_sync(start, state, settings, client) if policy.robots else None
+            delay = _host_delay(rules, _origin(start), settings)
         while True:
             attempts += 1
             trace = _Trace(start)
@@ -1009,6 +1033,7 @@ def _hops_sync(
             )
             try:
                 _check_peer(response, current, settings)
+                trace.status = response.status_code
                 target = _redirect_target(response)
                 if target is None:
                     body = _classify(response, trace=trace, policy=policy, url=request.url)

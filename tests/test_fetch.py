@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from extractor.config import Settings
-from extractor.errors import ExtractorError, FetchError, HTTPStatusError, SkipPage
+from extractor.errors import ConfigError, ExtractorError, FetchError, HTTPStatusError, SkipPage
 from extractor.fetch import (
     Fetcher,
     FetchRequest,
@@ -730,6 +730,18 @@ def test_robots_crawl_delay_spaces_requests() -> None:
     assert all(b - a >= 0.29 for a, b in itertools.pairwise(times))
 
 
+def test_crawl_delay_beyond_max_skips_the_host() -> None:
+    with FaultSite(crawl_delay=100) as site:
+        settings = SITE.replace(max_crawl_delay=10.0)
+        results = fetch_all([FetchRequest(site.url(f"/page/{n}")) for n in range(3)], settings)
+        with pytest.raises(SkipPage) as info:
+            fetch_url(site.url("/page/9"), settings=settings)
+        assert site.hits("/page/") == 0
+    assert {(r.outcome, r.reason) for r in results} == {("skipped", "robots")}
+    assert "Crawl-delay 100" in results[0].message
+    assert info.value.reason == "robots"
+
+
 def test_per_host_concurrency_is_a_ceiling() -> None:
     with FaultSite() as site:
         settings = SITE.replace(per_host_concurrency=2, concurrency=8)
@@ -770,7 +782,8 @@ def test_fetch_many_consumes_lazily(faultsite: FaultSite) -> None:
                 return pulled
         raise AssertionError("no result")
 
-    assert asyncio.run(main()) <= 4 * 4 + 1
+    # The window (256 for low concurrency), not the 10,000 of the input.
+    assert asyncio.run(main()) <= 256 + 1
 
 
 def test_fetch_many_accepts_async_iterables(faultsite: FaultSite) -> None:
@@ -914,3 +927,77 @@ def test_fetcher_transport_is_injectable() -> None:
     result = asyncio.run(main())
     assert (result.outcome, result.body) == ("fetched", HTML)
     assert seen == ["/robots.txt", "/a"]  # a 404 robots.txt allows everything
+
+
+def test_unresolvable_host_is_connection_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No DNS traffic in tests: the resolver itself is replaced.
+    def no_such_host(*args: object, **kwargs: object) -> list[object]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    with pytest.raises(FetchError) as info:
+        fetch_url("http://news.example/a", settings=Settings(retries=0))
+    assert info.value.reason == "connection"
+    assert "cannot resolve host" in str(info.value)
+
+    async def main() -> FetchResult:
+        async with Fetcher(Settings(retries=0)) as fetcher:
+            return await fetcher.fetch(FetchRequest("http://news.example/a"))
+
+    result = asyncio.run(main())
+    assert (result.outcome, result.reason) == ("failed", "connection")
+
+
+def test_sync_guard_resolves_hostnames(faultsite: FaultSite) -> None:
+    localhost = faultsite.base.replace("127.0.0.1", "localhost")
+    with pytest.raises(FetchError) as info:
+        fetch_url(f"{localhost}/page/1", settings=Settings(retries=0))
+    assert info.value.reason == "private_address"
+
+
+def test_retry_after_date_without_zone_is_utc() -> None:
+    now = datetime(2015, 10, 21, 7, 28, tzinfo=UTC)
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:10 -0000", now=now) == 10.0
+
+
+def test_robots_txt_is_read_up_to_500_kib() -> None:
+    # RFC 9309: at least 500 KiB must be read; what lies beyond is ignored.
+    robots = b"User-agent: *\nDisallow: /early\n" + b"#" * (600 * 1024) + b"\nDisallow: /late\n"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(200, headers={"content-type": "text/plain"}, content=robots)
+        return httpx.Response(200, headers={"content-type": "text/html"}, content=HTML)
+
+    settings = FAST.replace(respect_robots=True)
+    with mock_client(handler) as client:
+        assert fetch_url("http://news.test/late", settings=settings, client=client).content == HTML
+        with pytest.raises(SkipPage):
+            fetch_url("http://news.test/early", settings=settings, client=client)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"concurrency": 0},
+        {"per_host_concurrency": 0},
+        {"per_host_delay": -1},
+        {"retries": -1},
+        {"max_retry_after": -1},
+        {"max_crawl_delay": -1},
+        {"max_document_bytes": 0},
+        {"max_sitemaps": 0},
+        {"max_sitemap_depth": -1},
+        {"read_timeout": 0},
+        {"private_allowlist": ("10.0.0.0/33",)},
+        {"private_allowlist": ("not a network",)},
+    ],
+)
+def test_fetch_settings_are_validated(changes: dict[str, Any]) -> None:
+    with pytest.raises(ConfigError):
+        Settings().replace(**changes)
+
+
+def test_default_user_agent_says_what_the_tool_is() -> None:
+    agent = Settings().user_agent
+    assert agent.startswith("extractor/") and "research" in agent
