@@ -40,7 +40,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -140,9 +140,18 @@ class StopFlag:
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._callbacks: list[Callable[[], None]] = []
 
     def set(self) -> None:
         self._event.set()
+        for callback in self._callbacks:
+            callback()
+
+    def on_set(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` when the flag is set (at once if it already is)."""
+        self._callbacks.append(callback)
+        if self:
+            callback()
 
     def __bool__(self) -> bool:
         return self._event.is_set()
@@ -276,15 +285,49 @@ class _Crawler:
                     requests = (
                         self._request(state) for state in self.store.iter_due(run_id, kind="url")
                     )
-                    results = fetcher.fetch_many(requests)
-                    async with contextlib.aclosing(results):
-                        async for result in results:
-                            await self._handle_result(result)
-                            if self.stop:
-                                break
+                    await self._fetch_all(fetcher.fetch_many(requests))
                 await self._flush()
             finally:
                 self.progress.close(self.report)
+
+    async def _fetch_all(self, results: AsyncGenerator[FetchResult, None]) -> None:
+        """Handle fetch results as they come until there are no more or the run is stopped.
+
+        A stop does not wait for the next result (a slow server could hold it
+        for ``total_timeout``): the wait is raced against the stop, and closing
+        ``results`` cancels the fetches in flight.
+        """
+        loop = asyncio.get_running_loop()
+        stopped = asyncio.Event()
+
+        # Signal handlers run between bytecodes of the main thread; call_soon_threadsafe
+        # also wakes the event loop if it is waiting in select().
+        def wake() -> None:
+            # A stop after the run (while exporting) finds the loop closed: nothing to wake.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(stopped.set)
+
+        self.stop.on_set(wake)
+        stop_wait = asyncio.ensure_future(stopped.wait())
+        try:
+            async with contextlib.aclosing(results):
+                while not self.stop:
+                    next_result = asyncio.ensure_future(anext(results))
+                    await asyncio.wait(
+                        {next_result, stop_wait}, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    if not next_result.done():
+                        next_result.cancel()
+                        with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                            await next_result
+                        return
+                    try:
+                        result = next_result.result()
+                    except StopAsyncIteration:
+                        return
+                    await self._handle_result(result)
+        finally:
+            stop_wait.cancel()
 
     # ------------------------------------------------------------------ discovery
 
@@ -351,7 +394,8 @@ class _Crawler:
         await self._handle_body(state, attempt, raw)
 
     async def _handle_result(self, result: FetchResult) -> None:
-        key = canonical_url(result.url)
+        # Requests are made for ledger keys (canonical URLs), so the result's URL is one.
+        key = result.url
         state = self.store.state(key)
         if state is None:  # pragma: no cover - every request comes from the ledger
             raise ExtractorError(f"fetch result for a URL not in the ledger: {result.url}")

@@ -248,6 +248,60 @@ def test_incremental_runs(
     assert "Story 6" in set(titles["title"])
 
 
+def test_wrappers_copies_and_unreadable_pages(
+    tmp_path: Path,
+    site: MutableSite,
+    nlp: Language,
+    analysed: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    site.set("/a", story(1))
+    site.set("/b", story(2))
+    site.set("/empty", "<html><body></body></html>")
+    site.set(
+        "/long", f"<html><body><article><p>{'Sheriff said no. ' * 100}</p></article></body></html>"
+    )
+    urls = [f"{site.base}/{p}" for p in ("a", "b", "empty", "long")]
+    path = write_pipeline(tmp_path, url_sources(urls))
+    monkeypatch.setattr(nlp, "max_length", 1000)
+    first = run_pipeline(load_pipeline(path), nlp=nlp, progress=False)
+    assert first.new == 2
+    assert dict(first.failed) == {"no_text": 1, "text_too_long": 1}
+    # Night two: /a has a new footer around the same text; /copy appears with /b's
+    # text (a syndicated copy found a night later); the failures are tried again.
+    analysed.clear()
+    site.set("/a", story(1, footer="New footer"))
+    site.set("/copy", story(2, footer="Syndicated"))
+    path = write_pipeline(tmp_path, url_sources([*urls, f"{site.base}/copy"]))
+    second = run_pipeline(load_pipeline(path), nlp=nlp, progress=False)
+    assert (second.new, second.changed, second.unchanged) == (0, 0, 2)
+    assert dict(second.skipped) == {"duplicate": 1}
+    assert dict(second.failed) == {"no_text": 1, "text_too_long": 1}
+    assert analysed == [f"{site.base}/long"]
+    store_path = tmp_path / "store" / "crawl.sqlite3"
+    assert read_store(store_path, "SELECT url, doc_id FROM article_urls") == [
+        (f"{site.base}/copy", run.doc_id_for(f"{site.base}/b"))
+    ]
+    errors = read_store(
+        store_path, "SELECT error FROM articles WHERE status = 'error' ORDER BY source"
+    )
+    assert [e[0].split(":")[0] for e in errors] == ["no_text", "text_too_long"]
+
+
+def test_fetch_only_run_sees_unchanged_bodies_by_hash(tmp_path: Path, site: MutableSite) -> None:
+    site.set("/a", story(1))  # no ETag: the body hash decides
+    site.set("/b", story(2))
+    path = write_pipeline(tmp_path, url_sources([f"{site.base}/a", f"{site.base}/b"]))
+    assert run_pipeline(load_pipeline(path, extract=False), progress=False).fetched == 2
+    site.set("/b", story(3))
+    again = run_pipeline(load_pipeline(path, extract=False), progress=False)
+    assert (again.fetched, again.unchanged) == (1, 1)
+    statuses = read_store(
+        tmp_path / "store" / "crawl.sqlite3", "SELECT status FROM urls ORDER BY seq"
+    )
+    assert statuses == [("unchanged",), ("changed",)]
+
+
 def test_syndicated_copy_discovered_first_owns_the_article(
     tmp_path: Path, site: MutableSite, nlp: Language
 ) -> None:
@@ -341,6 +395,30 @@ def test_stop_flag_stops_after_the_current_page(
     monkeypatch.setattr(Store, "record_rows", original)
     rest = run_pipeline(load_pipeline(path), nlp=nlp, progress=False)
     assert (rest.new, rest.unchanged, rest.interrupted) == (30 - report.new, report.new, False)
+
+
+def test_stop_does_not_wait_for_a_slow_page(
+    tmp_path: Path, faultsite: FaultSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    urls = [faultsite.url("/page/1"), faultsite.url("/slow/1?delay=60")]
+    path = write_pipeline(tmp_path, url_sources(urls))
+    stop = StopFlag()
+    original = Store.record_fetched
+
+    def record_then_stop_soon(self: Store, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        # From another thread, while the run waits for the slow page.
+        threading.Timer(0.2, stop.set).start()
+
+    monkeypatch.setattr(Store, "record_fetched", record_then_stop_soon)
+    report = run_pipeline(load_pipeline(path, extract=False), progress=False, stop=stop)
+    assert report.interrupted and report.fetched == 1
+    slow = read_store(
+        tmp_path / "store" / "crawl.sqlite3",
+        f"SELECT status FROM urls WHERE url = '{faultsite.url('/slow/1?delay=60')}'",
+    )
+    assert slow == [("pending",)]
+    stop.set()  # after the run: the loop is closed, setting the flag again is harmless
 
 
 def test_stop_before_fetching(tmp_path: Path, site: MutableSite) -> None:
