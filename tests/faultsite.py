@@ -44,13 +44,26 @@ Routes (N is any integer; every page is small, deterministic news-like HTML):
     /urls.txt                   a URL list: /page/1../page/3, a comment and a blank line
 
 Anything else is a 404.
+
+From a shell (the repository root as working directory):
+
+    python -m tests.faultsite serve [--crawl-delay S]     # prints the base URL, serves until killed
+    python -m tests.faultsite bench [--pages 2000] [--concurrency 16]
+        # Fetcher.fetch_many over /page/0..N-1 with politeness off, the site in a
+        # child process: pages/s, peak RSS of the fetching process, CPU ms per page
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import contextlib
 import email.utils
 import gzip
+import os
+import resource
+import subprocess
+import sys
 import threading
 import time
 import zlib
@@ -103,6 +116,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"  # keep-alive, as real sites
+    # Headers and body go out in two writes; with Nagle's algorithm the second
+    # waits for the client's delayed ACK, adding ~40 ms to every response.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -470,3 +486,85 @@ def faultsite() -> Iterator[FaultSite]:
     """One ``FaultSite`` per test module."""
     with FaultSite() as site:
         yield site
+
+
+# ---------------------------------------------------------------------------
+# Command line: serve, or measure Fetcher throughput against the site
+
+
+def _serve(crawl_delay: float | None) -> None:
+    with FaultSite(crawl_delay=crawl_delay) as site:
+        print(site.base, flush=True)
+        threading.Event().wait()
+
+
+async def _fetch_pages(base: str, pages: int, concurrency: int) -> dict[str, int]:
+    from extractor.config import Settings
+    from extractor.fetch import Fetcher, FetchRequest
+
+    settings = Settings(
+        private_allowlist=("127.0.0.0/8",),
+        concurrency=concurrency,
+        per_host_concurrency=concurrency,
+        per_host_delay=0,
+    )
+    outcomes: dict[str, int] = {}
+    requests = (FetchRequest(f"{base}/page/{n}") for n in range(pages))
+    async with Fetcher(settings) as fetcher:
+        async for result in fetcher.fetch_many(requests):
+            key = result.outcome if result.outcome == "fetched" else result.reason
+            outcomes[key] = outcomes.get(key, 0) + 1
+    return outcomes
+
+
+def _cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _bench(pages: int, concurrency: int) -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.faultsite", "serve"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        base = server.stdout.readline().strip()
+        site_before = _cpu_seconds(server.pid)
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        start = time.perf_counter()
+        outcomes = asyncio.run(_fetch_pages(base, pages, concurrency))
+        seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        site_cpu = _cpu_seconds(server.pid) - site_before
+    finally:
+        server.terminate()
+        server.wait()
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    print(f"Fetcher.fetch_many, politeness off, concurrency {concurrency}, site on {base}")
+    print(f"pages: {pages}  outcomes: {outcomes}")
+    print(f"seconds: {seconds:.2f}  pages/s: {pages / seconds:.0f}")
+    print(f"peak RSS of the fetching process: {after.ru_maxrss / 1024:.0f} MiB")
+    print(
+        f"CPU ms/page: fetcher {1000 * cpu / pages:.2f}, site {1000 * site_cpu / pages:.2f}"
+        f" (so at most {pages / (cpu + site_cpu):.0f} pages/s on one free core)"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.faultsite", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve until killed; prints the base URL")
+    serve.add_argument("--crawl-delay", type=float)
+    bench = commands.add_parser("bench", help="measure Fetcher.fetch_many against the site")
+    bench.add_argument("--pages", type=int, default=2000)
+    bench.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        _serve(args.crawl_delay)
+    else:
+        _bench(args.pages, args.concurrency)
+
+
+if __name__ == "__main__":
+    main()
