@@ -68,6 +68,8 @@ log = logging.getLogger("extractor.crawl")
 DUPLICATE = "duplicate"
 # URLs written to the ledger per transaction while discovering.
 _DISCOVERY_CHUNK = 500
+# Fewest pages between two progress lines.
+_PROGRESS_MIN_STEP = 50
 
 
 @dataclass(slots=True)
@@ -555,20 +557,22 @@ def _sha256(data: bytes) -> str:
 
 
 class _Progress:
-    """A tqdm bar on a terminal; otherwise a plain log line at every 5 % (for cron and journald)."""
+    """A tqdm bar on a terminal; otherwise a plain log line every 5 % of the pages (at least
+    every 50 pages apart) and one at the end, for cron mail and journald."""
 
     def __init__(self, *, enabled: bool) -> None:
         self.enabled = enabled
         self.bar: Any = None
         self.total = 0
         self.done = 0
-        self.next_line = 0
+        self.step = 1
+        self.logged = 0
         self.started = time.monotonic()
 
     def start(self, total: int) -> None:
         self.total = total
         self.started = time.monotonic()
-        self.next_line = max(1, total // 20)
+        self.step = max(_PROGRESS_MIN_STEP, total // 20)
         if self.enabled:
             from tqdm import tqdm
 
@@ -578,14 +582,18 @@ class _Progress:
         self.done += 1
         if self.bar is not None:
             self.bar.update(1)
-            return
-        if self.done >= self.next_line:
-            self.next_line += max(1, self.total // 20)
-            log.info("%s", _progress_line(report, self.done, self.total, self.started))
+        elif self.done - self.logged >= self.step:
+            self._line(report)
 
     def close(self, report: RunReport) -> None:
         if self.bar is not None:
             self.bar.close()
+        elif self.done > self.logged:
+            self._line(report)
+
+    def _line(self, report: RunReport) -> None:
+        self.logged = self.done
+        log.info("%s", _progress_line(report, self.done, self.total, self.started))
 
 
 def _progress_line(report: RunReport, done: int, total: int, started: float) -> str:
