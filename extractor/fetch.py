@@ -25,10 +25,18 @@ import socket
 import time
 import weakref
 import zlib
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Iterable,
+    Iterator,
+)
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
+import httpcore
 import httpx
 from protego import Protego
 
@@ -196,8 +204,11 @@ def blocked_address(address: str) -> str | None:
     return None
 
 
-def check_addresses(url: httpx.URL, addresses: Iterable[str], *, settings: Settings) -> None:
-    """``private_address`` if any address ``url``'s host resolves to is not public."""
+def check_addresses(host: str, addresses: Iterable[str], *, settings: Settings) -> None:
+    """``private_address`` if any address ``host`` resolves to is not public.
+
+    Addresses in ``settings.private_allowlist`` pass; ``allow_private`` passes all.
+    """
     if settings.allow_private:
         return
     allowed = [ipaddress.ip_network(n, strict=False) for n in settings.private_allowlist]
@@ -206,7 +217,7 @@ def check_addresses(url: httpx.URL, addresses: Iterable[str], *, settings: Setti
         ip = ipaddress.ip_address(address.split("%", 1)[0])
         if why is not None and not any(ip in network for network in allowed):
             raise FetchError(
-                f"{url.host} resolves to {address}, a {why} address; refused"
+                f"{host} resolves to {address}, a {why} address; refused"
                 " (set allow_private = true to fetch it)",
                 reason="private_address",
             )
@@ -223,8 +234,8 @@ def _resolved(infos: list[tuple[object, ...]]) -> list[str]:
     return [str(info[4][0]) for info in infos if isinstance(info[4], tuple)]
 
 
-def _resolve_error(url: httpx.URL, exc: OSError) -> FetchError:
-    return FetchError(f"cannot resolve host {url.host!r}: {exc}", reason="connection")
+def _resolve_error(host: str, exc: OSError) -> FetchError:
+    return FetchError(f"cannot resolve host {host!r}: {exc}", reason="connection")
 
 
 def _host(url: httpx.URL) -> str:
@@ -232,35 +243,147 @@ def _host(url: httpx.URL) -> str:
     return url.raw_host.decode("ascii")
 
 
-def _guard_sync(url: httpx.URL, settings: Settings) -> None:
-    if settings.allow_private:
-        return
-    host = _host(url)
+def _resolve_sync(host: str, port: int) -> list[str]:
     literal = _ip_literal(host)
     if literal is not None:
-        check_addresses(url, [literal], settings=settings)
-        return
+        return [literal]
     try:
-        infos = socket.getaddrinfo(host, url.port or 0, type=socket.SOCK_STREAM)
+        return _resolved(list(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)))
     except OSError as exc:
-        raise _resolve_error(url, exc) from exc
-    check_addresses(url, _resolved(list(infos)), settings=settings)
+        raise _resolve_error(host, exc) from exc
 
 
-async def _guard_async(url: httpx.URL, settings: Settings) -> None:
-    if settings.allow_private:
-        return
-    host = _host(url)
+async def _resolve_async(host: str, port: int) -> list[str]:
     literal = _ip_literal(host)
     if literal is not None:
-        check_addresses(url, [literal], settings=settings)
-        return
+        return [literal]
     loop = asyncio.get_running_loop()
     try:
-        infos = await loop.getaddrinfo(host, url.port or 0, type=socket.SOCK_STREAM)
+        return _resolved(list(await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)))
     except OSError as exc:
-        raise _resolve_error(url, exc) from exc
-    check_addresses(url, _resolved(list(infos)), settings=settings)
+        raise _resolve_error(host, exc) from exc
+
+
+def _port(url: httpx.URL) -> int:
+    return url.port or (443 if url.scheme == "https" else 80)
+
+
+def _guard_sync(url: httpx.URL, settings: Settings, *, at_connect: bool) -> None:
+    """The address check before a request. ``at_connect``: the transport checks host names
+    itself when it connects (see ``_GuardedBackend``), so only IP literals are checked here."""
+    if settings.allow_private:
+        return
+    host = _host(url)
+    if at_connect and _ip_literal(host) is None:
+        return
+    check_addresses(host, _resolve_sync(host, _port(url)), settings=settings)
+
+
+async def _guard_async(url: httpx.URL, settings: Settings, *, at_connect: bool) -> None:
+    if settings.allow_private:
+        return
+    host = _host(url)
+    if at_connect and _ip_literal(host) is None:
+        return
+    check_addresses(host, await _resolve_async(host, _port(url)), settings=settings)
+
+
+class _GuardedBackend(httpcore.NetworkBackend):
+    """httpcore's network backend, resolving the host itself and connecting only to checked addresses.
+
+    Checking the addresses before the request and letting the transport
+    resolve the name again would leave a gap: DNS may answer with a public
+    address first and a private one a moment later (DNS rebinding). Here the
+    addresses that are checked are the addresses connected to.
+    """
+
+    def __init__(self, inner: httpcore.NetworkBackend, settings: Settings) -> None:
+        self._inner = inner
+        self._settings = settings
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = _resolve_sync(host, port)
+        check_addresses(host, addresses, settings=self._settings)
+        error: httpcore.ConnectError | None = None
+        for address in addresses:
+            try:
+                return self._inner.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:
+                error = exc
+        raise error or httpcore.ConnectError(f"no address for {host}")
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        raise FetchError(f"unix sockets are not fetched: {path}", reason="invalid_url")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
+    """``_GuardedBackend`` for the ``Fetcher``'s async transport."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend, settings: Settings) -> None:
+        self._inner = inner
+        self._settings = settings
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await _resolve_async(host, port)
+        check_addresses(host, addresses, settings=self._settings)
+        error: httpcore.ConnectError | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:
+                error = exc
+        raise error or httpcore.ConnectError(f"no address for {host}")
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise FetchError(f"unix sockets are not fetched: {path}", reason="invalid_url")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def _guarded_transport(settings: Settings) -> httpx.HTTPTransport:
+    transport = httpx.HTTPTransport(trust_env=False)
+    # httpx has no parameter for httpcore's network backend; the pool holds it.
+    pool = transport._pool
+    pool._network_backend = _GuardedBackend(pool._network_backend, settings)
+    return transport
+
+
+def _async_guarded_transport(settings: Settings) -> httpx.AsyncHTTPTransport:
+    transport = httpx.AsyncHTTPTransport(
+        trust_env=False,
+        limits=httpx.Limits(
+            max_connections=None, max_keepalive_connections=settings.concurrency * 2
+        ),
+    )
+    pool = transport._pool
+    pool._network_backend = _AsyncGuardedBackend(pool._network_backend, settings)
+    return transport
 
 
 def _check_peer(response: httpx.Response, url: httpx.URL, settings: Settings) -> None:
@@ -272,7 +395,7 @@ def _check_peer(response: httpx.Response, url: httpx.URL, settings: Settings) ->
         return
     peer = stream.get_extra_info("server_addr")
     if isinstance(peer, tuple) and peer:
-        check_addresses(url, [str(peer[0])], settings=settings)
+        check_addresses(_host(url), [str(peer[0])], settings=settings)
 
 
 def _origin(url: httpx.URL) -> str:
@@ -283,16 +406,22 @@ def _origin(url: httpx.URL) -> str:
 def _robots_from(outcome: FetchResult, *, settings: Settings) -> Protego:
     """robots.txt rules as RFC 9309 reads a fetch of it.
 
-    A body is parsed; a 4xx means there are no rules; a 5xx or no answer at
-    all means "disallow everything" (the server may be overloaded).
+    A body is parsed. A 4xx, or more redirects than we follow, means there
+    are no rules; a 5xx means "disallow everything" (the server may be
+    overloaded). No answer at all (no address, refused address, timeout) is
+    a ``FetchError`` with that reason: the pages of the host fail with it,
+    rather than being reported as disallowed.
     """
     if outcome.outcome == "fetched":
-        text = outcome.body.decode("utf-8", errors="replace")
-    elif outcome.http_status is not None and 400 <= outcome.http_status < 500:
-        text = _ALLOW_ALL
-    else:
-        text = _DISALLOW_ALL
-    return Protego.parse(text)
+        return Protego.parse(outcome.body.decode("utf-8", errors="replace"))
+    status = outcome.http_status
+    if outcome.reason == "too_many_redirects" or (status is not None and 400 <= status < 500):
+        return Protego.parse(_ALLOW_ALL)
+    if status is None:
+        raise FetchError(
+            f"robots.txt could not be fetched: {outcome.message}", reason=outcome.reason
+        )
+    return Protego.parse(_DISALLOW_ALL)
 
 
 def _robots_check(rules: Protego, url: httpx.URL, settings: Settings) -> None:
@@ -688,15 +817,15 @@ class Fetcher:
         self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         self._settings = settings
+        # Our own transport checks host names when it connects; another
+        # (a test's MockTransport) gets the same check before each request.
+        self._checks_at_connect = transport is None
         self._client = httpx.AsyncClient(
-            transport=transport,
+            transport=_async_guarded_transport(settings) if transport is None else transport,
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": _ACCEPT_ENCODING},
             follow_redirects=False,
             # Proxies from the environment would hide the peer address the guard checks.
             trust_env=False,
-            limits=httpx.Limits(
-                max_connections=None, max_keepalive_connections=settings.concurrency * 2
-            ),
             timeout=_timeout(settings, remaining=settings.total_timeout),
         )
         self._slots = asyncio.Semaphore(settings.concurrency)
@@ -852,7 +981,7 @@ class Fetcher:
         headers = _request_headers(settings, request)
         while True:
             current = trace.current
-            await _guard_async(current, settings)
+            await _guard_async(current, settings, at_connect=self._checks_at_connect)
             if policy.robots:
                 _robots_check(await self._robots_for(current), current, settings)
             in_body = False
@@ -909,6 +1038,7 @@ class _SyncState:
 
     robots: dict[str, Protego] = field(default_factory=dict)
     next_start: dict[str, float] = field(default_factory=dict)
+    checks_at_connect: bool = False  # a client from new_client (see _GuardedBackend)
 
 
 _SYNC_STATE: weakref.WeakKeyDictionary[httpx.Client, _SyncState] = weakref.WeakKeyDictionary()
@@ -929,13 +1059,19 @@ def fetch_url(url: str, *, settings: Settings, client: httpx.Client | None = Non
 
 
 def new_client(settings: Settings) -> httpx.Client:
-    """An ``httpx.Client`` configured from ``settings``, for callers fetching many URLs."""
-    return httpx.Client(
+    """An ``httpx.Client`` configured from ``settings``, for callers fetching many URLs.
+
+    Its transport checks every address it connects to (``_GuardedBackend``).
+    """
+    client = httpx.Client(
+        transport=_guarded_transport(settings),
         timeout=_timeout(settings, remaining=settings.total_timeout),
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": _ACCEPT_ENCODING},
         follow_redirects=False,
         trust_env=False,
     )
+    _SYNC_STATE[client] = _SyncState(checks_at_connect=True)
+    return client
 
 
 def _fetch_sync(url: str, *, settings: Settings, client: httpx.Client) -> RawDocument:
@@ -1019,7 +1155,7 @@ def _hops_sync(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise _deadline_error(request.url, settings)
-        _guard_sync(current, settings)
+        _guard_sync(current, settings, at_connect=state.checks_at_connect)
         if policy.robots:
             _robots_check(_robots_sync(current, state, settings, client), current, settings)
         in_body = False

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpcore
 import httpx
 import pytest
 
@@ -25,7 +26,9 @@ from extractor.fetch import (
     Fetcher,
     FetchRequest,
     FetchResult,
+    _AsyncGuardedBackend,
     _check_peer,
+    _GuardedBackend,
     blocked_address,
     fetch_url,
     gunzip,
@@ -658,7 +661,7 @@ def test_fetcher_charsets_decode(faultsite: FaultSite, name: str) -> None:
 def test_guard_refuses_loopback_without_allow_private(faultsite: FaultSite) -> None:
     before = faultsite.hits()
     result = fetch_one(faultsite, "/page/1", Settings(retries=0))
-    assert (result.outcome, result.reason, result.attempts) == ("failed", "private_address", 1)
+    assert (result.outcome, result.reason, result.attempts) == ("failed", "private_address", 0)
     assert "127.0.0.1" in result.message
     assert faultsite.hits() == before  # refused before connecting: not even robots.txt
 
@@ -1001,3 +1004,66 @@ def test_fetch_settings_are_validated(changes: dict[str, Any]) -> None:
 def test_default_user_agent_says_what_the_tool_is() -> None:
     agent = Settings().user_agent
     assert agent.startswith("extractor/") and "research" in agent
+
+
+@pytest.fixture
+def news_example_is_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolve news.example to 127.0.0.1 (no DNS traffic); other names as usual."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        return real("127.0.0.1" if host == "news.example" else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.mark.usefixtures("news_example_is_loopback")
+def test_transport_connects_only_to_checked_addresses(faultsite: FaultSite) -> None:
+    # The name resolves only through our resolver, so a fetch that works
+    # proves the connection went to the address the guard checked.
+    url = faultsite.base.replace("127.0.0.1", "news.example") + "/page/5"
+
+    async def main(settings: Settings) -> FetchResult:
+        async with Fetcher(settings) as fetcher:
+            return await fetcher.fetch(FetchRequest(url))
+
+    assert asyncio.run(main(SITE)).body == article_html(5)
+    assert fetch_url(url, settings=SITE).content == article_html(5)
+    before = faultsite.hits()
+    refused = asyncio.run(main(Settings(retries=0)))
+    assert (refused.outcome, refused.reason) == ("failed", "private_address")
+    assert "news.example resolves to 127.0.0.1" in refused.message
+    with pytest.raises(FetchError) as info:
+        fetch_url(url, settings=Settings(retries=0))
+    assert info.value.reason == "private_address"
+    assert faultsite.hits() == before
+
+
+@pytest.mark.usefixtures("news_example_is_loopback")
+def test_transport_connection_refused_by_name() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    async def main() -> FetchResult:
+        async with Fetcher(SITE.replace(retries=0)) as fetcher:
+            return await fetcher.fetch(FetchRequest(f"http://news.example:{port}/"))
+
+    result = asyncio.run(main())
+    assert (result.outcome, result.reason) == ("failed", "connection")
+
+
+def test_guarded_backends_refuse_unix_sockets_and_delegate_sleep() -> None:
+    sync_backend = _GuardedBackend(httpcore.SyncBackend(), Settings())
+    with pytest.raises(FetchError):
+        sync_backend.connect_unix_socket("/tmp/socket")
+    sync_backend.sleep(0)
+    async_backend = _AsyncGuardedBackend(httpcore.AnyIOBackend(), Settings())
+
+    async def main() -> None:
+        await async_backend.sleep(0)
+        await async_backend.connect_unix_socket("/tmp/socket")
+
+    with pytest.raises(FetchError) as info:
+        asyncio.run(main())
+    assert info.value.reason == "invalid_url"
