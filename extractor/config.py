@@ -110,6 +110,8 @@ class Settings:
         for name in at_least_zero:
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must be >= 0")
+        if not self.user_agent.strip():
+            raise ConfigError("user_agent must say what the tool is (it may not be empty)")
         for network in self.private_allowlist:
             try:
                 ipaddress.ip_network(network, strict=False)

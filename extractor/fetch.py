@@ -1,8 +1,10 @@
 """Fetching over HTTP(S): every safety check in one place, for the async ``Fetcher`` and ``fetch_url``.
 
 Both paths run the same checks, defined once below: the URL scheme and host
-(``check_url``), the private-address guard (``check_addresses``, run on the
-resolved addresses before connecting and again on the connected peer), robots.txt
+(``check_url``), the private-address guard (``check_addresses``, run by the
+transport on the addresses it connects to, see ``_GuardedBackend``; before the
+request for IP literals and for injected transports; and on the connected
+peer), robots.txt
 (``_robots_from``), redirects followed by hand with a limit and every hop
 re-checked, status and content-type handling (``_classify``), a body limit
 counted after decompression (``_Body``), the mapping of httpx errors to reasons
@@ -424,8 +426,19 @@ def _robots_from(outcome: FetchResult, *, settings: Settings) -> Protego:
     return Protego.parse(_DISALLOW_ALL)
 
 
+def _robots_token(settings: Settings) -> str:
+    """The product token robots.txt groups are matched against: "extractor" in "extractor/0.1 (...)".
+
+    RFC 9309 matches groups to the product token; protego matches by
+    substring, so the whole User-Agent would also match groups for "news",
+    "research" or "python".
+    """
+    words = settings.user_agent.split()
+    return words[0].split("/", 1)[0] if words else "*"
+
+
 def _robots_check(rules: Protego, url: httpx.URL, settings: Settings) -> None:
-    if not rules.can_fetch(str(url), settings.user_agent):
+    if not rules.can_fetch(str(url), _robots_token(settings)):
         raise SkipPage(f"robots.txt of {_origin(url)} disallows {url}", reason="robots")
 
 
@@ -435,7 +448,7 @@ def _host_delay(rules: Protego | None, origin: str, settings: Settings) -> float
     A Crawl-delay beyond ``max_crawl_delay`` is a ``SkipPage`` (reason
     ``robots``): the host asked for a pace we will not keep.
     """
-    crawl_delay = rules.crawl_delay(settings.user_agent) if rules is not None else None
+    crawl_delay = rules.crawl_delay(_robots_token(settings)) if rules is not None else None
     if crawl_delay is None:
         return settings.per_host_delay
     if crawl_delay > settings.max_crawl_delay:

@@ -994,6 +994,7 @@ def test_robots_txt_is_read_up_to_500_kib() -> None:
         {"read_timeout": 0},
         {"private_allowlist": ("10.0.0.0/33",)},
         {"private_allowlist": ("not a network",)},
+        {"user_agent": "  "},
     ],
 )
 def test_fetch_settings_are_validated(changes: dict[str, Any]) -> None:
@@ -1067,3 +1068,43 @@ def test_guarded_backends_refuse_unix_sockets_and_delegate_sleep() -> None:
     with pytest.raises(FetchError) as info:
         asyncio.run(main())
     assert info.value.reason == "invalid_url"
+
+
+def test_per_host_delay_spaces_requests() -> None:
+    with FaultSite() as site:
+        settings = SITE.replace(per_host_delay=0.2)
+        results = fetch_all([FetchRequest(site.url(f"/page/{n}")) for n in range(4)], settings)
+        times = sorted(t for path, t, _ in site.log() if path.startswith("/page/"))
+    assert [r.outcome for r in results] == ["fetched"] * 4
+    assert all(b - a >= 0.19 for a, b in itertools.pairwise(times))  # lower bounds only
+
+
+def test_redirect_hop_is_checked_against_robots(faultsite: FaultSite) -> None:
+    result = fetch_one(faultsite, f"/redirect-to?url={faultsite.url('/private/3')}")
+    assert (result.outcome, result.reason) == ("skipped", "robots")
+    assert result.final_url == faultsite.url("/private/3")
+    assert faultsite.hits("/private/3") == 0
+
+
+@pytest.mark.parametrize(
+    ("robots", "allowed"),
+    [
+        # Groups match the product token "extractor", not words elsewhere in the User-Agent.
+        ("User-agent: news\nDisallow: /\n\nUser-agent: *\nAllow: /\n", True),
+        ("User-agent: python\nAllow: /\n\nUser-agent: *\nDisallow: /\n", False),
+        ("User-agent: Extractor\nDisallow: /a\n\nUser-agent: *\nAllow: /\n", False),
+    ],
+)
+def test_robots_groups_match_the_product_token(robots: str, allowed: bool) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(200, headers={"content-type": "text/plain"}, text=robots)
+        return httpx.Response(200, headers={"content-type": "text/html"}, content=HTML)
+
+    settings = FAST.replace(respect_robots=True)
+    with mock_client(handler) as client:
+        if allowed:
+            fetch_url("http://news.test/a", settings=settings, client=client)
+        else:
+            with pytest.raises(SkipPage):
+                fetch_url("http://news.test/a", settings=settings, client=client)
