@@ -842,6 +842,9 @@ class Fetcher:
             timeout=_timeout(settings, remaining=settings.total_timeout),
         )
         self._slots = asyncio.Semaphore(settings.concurrency)
+        # robots.txt loads have slots of their own: a redirect to a new host
+        # loads its robots.txt while holding a page slot, so sharing could deadlock.
+        self._robots_slots = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, _HostGate] = {}
         self._robots: dict[str, asyncio.Task[Protego]] = {}
 
@@ -975,9 +978,10 @@ class Fetcher:
         return await asyncio.shield(task)
 
     async def _load_robots(self, origin: str) -> Protego:
-        outcome, _ = await self._run(
-            FetchRequest(f"{origin}/robots.txt"), _ROBOTS_POLICY, polite=False
-        )
+        async with self._robots_slots:
+            outcome, _ = await self._run(
+                FetchRequest(f"{origin}/robots.txt"), _ROBOTS_POLICY, polite=False
+            )
         return _robots_from(outcome, settings=self._settings)
 
     async def _attempt(self, request: FetchRequest, policy: _Policy, trace: _Trace) -> bytes | None:

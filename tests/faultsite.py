@@ -13,7 +13,8 @@ standard library); ``FaultSite(crawl_delay=0.5)`` adds a robots.txt Crawl-delay.
 
 Routes (N is any integer; every page is small, deterministic news-like HTML):
 
-    /robots.txt                 disallows /private/; Crawl-delay if crawl_delay= was given
+    /robots.txt                 disallows /private/; Crawl-delay if crawl_delay= was given;
+                                answers after robots_delay= seconds
     /page/N                     an article about a sheriff's office and ICE, with
                                 ETag "page-N" and Last-Modified; 304 to a matching
                                 If-None-Match or If-Modified-Since
@@ -168,6 +169,8 @@ Route = Callable[[_Handler, str, dict[str, str]], None]
 
 
 def _robots(h: _Handler, arg: str, query: dict[str, str]) -> None:
+    if h.server.site.robots_delay:
+        h.server.site.release.wait(h.server.site.robots_delay)
     lines = ["User-agent: *", "Disallow: /private/"]
     if h.server.site.crawl_delay is not None:
         lines.append(f"Crawl-delay: {h.server.site.crawl_delay}")
@@ -414,8 +417,9 @@ def gzip_zeros(mib: int) -> Iterator[bytes]:
 class FaultSite:
     """The server; a context manager. ``base`` is ``http://127.0.0.1:<port>``."""
 
-    def __init__(self, *, crawl_delay: float | None = None) -> None:
+    def __init__(self, *, crawl_delay: float | None = None, robots_delay: float = 0.0) -> None:
         self.crawl_delay = crawl_delay
+        self.robots_delay = robots_delay  # seconds robots.txt takes to answer
         self.release = threading.Event()
         self._lock = threading.Lock()
         self._counts: dict[str, int] = {}

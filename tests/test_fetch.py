@@ -1108,3 +1108,22 @@ def test_robots_groups_match_the_product_token(robots: str, allowed: bool) -> No
         else:
             with pytest.raises(SkipPage):
                 fetch_url("http://news.test/a", settings=settings, client=client)
+
+
+def test_many_hosts_stay_within_the_concurrency(monkeypatch: pytest.MonkeyPatch) -> None:
+    # h0.example ... h11.example all resolve to the site: twelve hosts, each
+    # with its own robots.txt, which answers slowly.
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        return real("127.0.0.1" if str(host).endswith(".example") else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    with FaultSite(robots_delay=0.1) as site:
+        port = site.base.rsplit(":", 1)[1]
+        requests = [FetchRequest(f"http://h{n}.example:{port}/page/{n}") for n in range(12)]
+        results = fetch_all(requests, SITE.replace(concurrency=2))
+        assert [r.outcome for r in results] == ["fetched"] * 12
+        assert site.hits("/robots.txt") == 12
+        # Two page slots and two robots.txt slots.
+        assert site.max_in_flight <= 4
