@@ -456,12 +456,13 @@ class _Crawler:
             )
             return
         text_sha256 = _sha256(page.text.encode("utf-8"))
-        if text_sha256 == state.text_sha256 and (state.owns_article or state.status == DUPLICATE):
+        own_doc = run.doc_id_for(state.url)
+        has_rows = state.owns_article or state.doc_id not in (None, own_doc)  # own, or a copy's
+        if text_sha256 == state.text_sha256 and has_rows:
             # Same main text in a new wrapper (ads, dates, tracking): nothing to re-extract.
             self.store.record_unchanged(run_id, attempt, extracted=True)
             self._count("unchanged")
             return
-        own_doc = run.doc_id_for(state.url)
         owner = self.store.owner_of_text(text_sha256)
         if owner is not None and owner[0] != own_doc and owner[1] < state.seq:
             self.store.record_duplicate(
@@ -678,6 +679,9 @@ def _write_fetch_log(
                         fh.write(json.dumps(clean, ensure_ascii=False) + "\n")
             else:
                 frame.to_parquet(tmp, index=False)
+            # On disk before the rename, so a crash cannot leave a renamed empty file.
+            with tmp.open("rb") as written_file:
+                os.fsync(written_file.fileno())
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)

@@ -286,6 +286,12 @@ def test_wrappers_copies_and_unreadable_pages(
         store_path, "SELECT error FROM articles WHERE status = 'error' ORDER BY source"
     )
     assert [e[0].split(":")[0] for e in errors] == ["no_text", "text_too_long"]
+    # Nights three and four: the copy is unchanged, then changes around the same text:
+    # it stays the same copy (no new duplicate decision, nothing extracted).
+    for footer in ("Syndicated", "Syndicated, updated"):
+        site.set("/copy", story(2, footer=footer))
+        later = run_pipeline(load_pipeline(path), nlp=nlp, progress=False)
+        assert (later.unchanged, dict(later.skipped)) == (3, {})
 
 
 def test_fetch_only_run_sees_unchanged_bodies_by_hash(tmp_path: Path, site: MutableSite) -> None:
