@@ -628,14 +628,16 @@ def export_store(
 
     from extractor.export import write_tables
 
-    frames = {
-        table: pd.DataFrame(list(store.table_rows(table, since=since)), columns=columns(table))
-        for table in TABLES
-    }
+    with store.snapshot():
+        # One read transaction: an export taken during a run sees whole pages only.
+        frames = {
+            table: pd.DataFrame(list(store.table_rows(table, since=since)), columns=columns(table))
+            for table in TABLES
+        }
+        log_frame = pd.DataFrame(
+            list(store.fetch_log_rows(since=since)), columns=list(FETCH_LOG_COLUMNS)
+        )
     written = write_tables(frames, out_dir, formats=formats, excel=excel)
-    log_frame = pd.DataFrame(
-        list(store.fetch_log_rows(since=since)), columns=list(FETCH_LOG_COLUMNS)
-    )
     log_frame["http_status"] = log_frame["http_status"].astype("Int64")
     log_frame["run_id"] = log_frame["run_id"].astype("int64")
     log_frame["attempts"] = log_frame["attempts"].astype("int64")

@@ -25,6 +25,7 @@ the file.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import typing
 from collections.abc import Iterable, Iterator
@@ -589,6 +590,15 @@ class Store:
         )
 
     # ------------------------------------------------------------------ export
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one committed state, even while a run is writing (WAL readers)."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return self._db.execute(sql, params).fetchall()

@@ -296,3 +296,18 @@ def test_other_schema_version_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(ConfigError, match="schema version 99"):
         Store(path)
+
+
+def test_snapshot_reads_one_committed_state(tmp_path: Path) -> None:
+    path = tmp_path / "crawl.sqlite3"
+    with Store(path) as writer, Store(path) as reader:
+        run_id = writer.begin_run("p")
+        writer.add_urls(run_id, [("u:a", "u:a", "url"), ("u:b", "u:b", "url")])
+        writer.record_rows(run_id, fetched("u:a"), rows_for("u:a", "t-a"), status="new")
+        with reader.snapshot():
+            assert len(list(reader.table_rows("articles"))) == 1
+            # A run commits another page while the export reads.
+            writer.record_rows(run_id, fetched("u:b"), rows_for("u:b", "t-b"), status="new")
+            assert len(list(reader.table_rows("articles"))) == 1
+            assert len(list(reader.table_rows("agencies"))) == 1
+        assert len(list(reader.table_rows("articles"))) == 2
