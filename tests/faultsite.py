@@ -130,15 +130,11 @@ class _Handler(BaseHTTPRequestHandler):
         site = self.server.site
         site._record(parts.path, self.headers.get("User-Agent", ""))
         route, arg = _route(parts.path)
-        site._enter()
-        try:
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                if route is None:
-                    self.reply(404, b"<p>not found</p>")
-                else:
-                    route(self, arg, query)
-        finally:
-            site._exit()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            if route is None:
+                self.reply(404, b"<p>not found</p>")
+            else:
+                route(self, arg, query)
 
     def reply(self, status: int, body: bytes = b"", **headers: str) -> None:
         self.send_response(status)
@@ -170,7 +166,7 @@ Route = Callable[[_Handler, str, dict[str, str]], None]
 
 def _robots(h: _Handler, arg: str, query: dict[str, str]) -> None:
     if h.server.site.robots_delay:
-        h.server.site.release.wait(h.server.site.robots_delay)
+        h.server.site._hold(h.server.site.robots_delay)
     lines = ["User-agent: *", "Disallow: /private/"]
     if h.server.site.crawl_delay is not None:
         lines.append(f"Crawl-delay: {h.server.site.crawl_delay}")
@@ -189,7 +185,7 @@ def _page(h: _Handler, arg: str, query: dict[str, str]) -> None:
 
 
 def _slow(h: _Handler, arg: str, query: dict[str, str]) -> None:
-    h.server.site.release.wait(float(query.get("delay", "1")))
+    h.server.site._hold(float(query.get("delay", "1")))
     _page(h, arg, query)
 
 
@@ -426,7 +422,9 @@ class FaultSite:
         self._log: list[tuple[str, float, str]] = []
         self.sent: dict[str, int] = {}
         self._in_flight = 0
-        #: The most requests the server was handling at once.
+        #: The most requests held at once (/slow/ and a delayed robots.txt).
+        #: Counted only while the response is withheld, so it never exceeds
+        #: what the client had in flight.
         self.max_in_flight = 0
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.site = self
@@ -466,14 +464,16 @@ class FaultSite:
         with self._lock:
             self._log.append((path, time.monotonic(), user_agent))
 
-    def _enter(self) -> None:
+    def _hold(self, seconds: float) -> None:
+        """Withhold a response for ``seconds`` (or until close), counting it in max_in_flight."""
         with self._lock:
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
-
-    def _exit(self) -> None:
-        with self._lock:
-            self._in_flight -= 1
+        try:
+            self.release.wait(seconds)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
     def _count(self, key: str) -> int:
         with self._lock:
