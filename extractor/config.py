@@ -71,6 +71,8 @@ class Settings:
         "text/xml",
         "application/gzip",
         "application/x-gzip",
+        # What many servers call a .xml.gz sitemap; the parsers check the bytes.
+        "application/octet-stream",
         "text/plain",
     )
     max_document_bytes: int = 50 * 1024 * 1024

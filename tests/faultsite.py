@@ -40,7 +40,7 @@ Routes (N is any integer; every page is small, deterministic news-like HTML):
     /pdf                        application/pdf
     /feed.rss, /feed.atom       RSS 2.0 and Atom feeds linking to /page/1../page/5
     /sitemap_index.xml          an index pointing to /sitemap-pages.xml.gz and /sitemap-more.xml
-    /sitemap-pages.xml.gz       a gzipped urlset of /page/1../page/20 (application/gzip)
+    /sitemap-pages.xml.gz       a gzipped urlset of /page/1../page/20 (application/octet-stream)
     /sitemap-more.xml           a urlset of /page/21../page/25
     /urls.txt                   a URL list: /page/1../page/3, a comment and a blank line
 
@@ -335,7 +335,7 @@ def _sitemap_index(h: _Handler, arg: str, query: dict[str, str]) -> None:
 def _sitemap_pages(h: _Handler, arg: str, query: dict[str, str]) -> None:
     base = h.server.site.base
     body = gzip.compress(urlset([f"{base}/page/{n}" for n in range(1, 21)]))
-    h.reply(200, body, Content_Type="application/gzip")
+    h.reply(200, body, Content_Type="application/octet-stream")
 
 
 def _sitemap_more(h: _Handler, arg: str, query: dict[str, str]) -> None:
