@@ -389,7 +389,8 @@ def _async_guarded_transport(settings: Settings) -> httpx.AsyncHTTPTransport:
 
 
 def _check_peer(response: httpx.Response, url: httpx.URL, settings: Settings) -> None:
-    """Re-check the address actually connected to: DNS may answer differently the second time."""
+    """Check the address connected to, after the fact: the guard of last resort for a
+    transport that did not connect through ``_GuardedBackend`` (one passed in)."""
     if settings.allow_private:
         return
     stream = response.extensions.get("network_stream")
