@@ -7,6 +7,7 @@ Exit codes (documented in the README):
     2  usage or configuration error (bad option, unknown model, unreadable gold file,
        invalid pipeline file, store in use by another run)
     3  ``run`` was stopped by SIGINT/SIGTERM after its current pages; run it again to go on
+    130  ``run`` was aborted by a second Ctrl-C (the page in progress rolled back)
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from extractor.run import process
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 #: ``run`` stopped by SIGINT/SIGTERM after committing its current pages; run it again to go on.
 EXIT_INTERRUPTED = 3
+#: ``run`` aborted by a second Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_ABORTED = 130
 _DEFAULTS = Settings()
 
 log = logging.getLogger("extractor")
@@ -159,7 +162,12 @@ def _run_pipeline(args: argparse.Namespace) -> int:
     progress = {"auto": None, "bar": True, "log": False}[args.progress]
     # Progress lines (when not on a terminal) are INFO: cron mails and journald keep them.
     logging.getLogger("extractor.crawl").setLevel(logging.INFO)
-    report = run_pipeline(pipeline, progress=progress)
+    try:
+        report = run_pipeline(pipeline, progress=progress)
+    except KeyboardInterrupt:
+        # The second Ctrl-C: the page in progress was rolled back.
+        print("extractor: aborted; the store holds whole pages only", file=sys.stderr)
+        return EXIT_ABORTED
     print(report.format(), file=sys.stderr)
     if report.interrupted:
         return EXIT_INTERRUPTED

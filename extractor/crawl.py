@@ -226,8 +226,15 @@ def _signals_set(stop: StopFlag) -> Iterator[None]:
         return
 
     def handler(signum: int, frame: object) -> None:
+        if stop and signum == signal.SIGINT:
+            # A second Ctrl-C means now. The transaction in progress rolls back, so the
+            # store still holds whole pages only.
+            raise KeyboardInterrupt
         if not stop:
-            log.warning("%s: stopping after the current page", signal.Signals(signum).name)
+            log.warning(
+                "%s: stopping after the current page (Ctrl-C again to abort at once)",
+                signal.Signals(signum).name,
+            )
         stop.set()
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}

@@ -21,7 +21,14 @@ import pytest
 from spacy.language import Language
 
 from extractor import crawl, run
-from extractor.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, main
+from extractor.cli import (
+    EXIT_ABORTED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
+    main,
+)
 from extractor.crawl import RunReport, StopFlag, export_store, run_pipeline
 from extractor.errors import ConfigError
 from extractor.pipeline import load_pipeline
@@ -403,6 +410,35 @@ def test_stop_flag_stops_after_the_current_page(
     assert (rest.new, rest.unchanged, rest.interrupted) == (30 - report.new, report.new, False)
 
 
+def test_second_ctrl_c_aborts_at_once_and_keeps_whole_pages(
+    tmp_path: Path, site: MutableSite, nlp: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(6):
+        site.set(f"/news/{n}", story(n))
+    path = write_pipeline(
+        tmp_path,
+        url_sources([f"{site.base}/news/{n}" for n in range(6)]),
+        extra="[nlp]\nbatch_size = 3\n",
+    )
+    original = Store.record_rows
+
+    def interrupted_twice(self: Store, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        signal.raise_signal(signal.SIGINT)  # stop after this batch...
+        signal.raise_signal(signal.SIGINT)  # ...no: now
+
+    monkeypatch.setattr(Store, "record_rows", interrupted_twice)
+    with pytest.raises(KeyboardInterrupt):
+        run_pipeline(load_pipeline(path), nlp=nlp, progress=False)
+    store_path = tmp_path / "store" / "crawl.sqlite3"
+    assert read_store(store_path, "SELECT count(*) FROM articles") == [(1,)]
+    assert read_store(store_path, "SELECT count(DISTINCT doc_id) FROM stances") == [(1,)]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    monkeypatch.setattr(Store, "record_rows", original)
+    rest = run_pipeline(load_pipeline(path), nlp=nlp, progress=False)
+    assert (rest.new, rest.unchanged) == (5, 1)
+
+
 def test_stop_does_not_wait_for_a_slow_page(
     tmp_path: Path, faultsite: FaultSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -591,6 +627,18 @@ def test_cli_run_and_export_contract(
         == EXIT_OK
     )
     assert len(pd.read_csv(later / "articles.csv")) == 3
+
+
+def test_cli_run_aborted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def abort(*args: Any, **kwargs: Any) -> RunReport:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(crawl, "run_pipeline", abort)
+    path = write_pipeline(tmp_path, url_sources(["http://127.0.0.1:9/"]))
+    assert main(["run", str(path)]) == EXIT_ABORTED
+    assert "aborted" in capsys.readouterr().err
 
 
 def test_cli_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
