@@ -352,10 +352,8 @@ def test_fetch_zero_redirects_allowed(base: str) -> None:
 
 def test_fetch_oversize_body_stops_early(base: str, server: Server) -> None:
     limits = FAST.replace(max_bytes=1024 * 1024)
-    start = time.perf_counter()
     error = fetch_error(f"{base}/huge", limits)
     assert error.reason == "too_large"
-    assert time.perf_counter() - start < 2.0
     # Give the server a moment to notice the hang-up, then check it was cut off
     # far short of its 100 MB (socket buffers hold a few MB at most).
     time.sleep(0.2)
@@ -363,25 +361,30 @@ def test_fetch_oversize_body_stops_early(base: str, server: Server) -> None:
 
 
 def test_fetch_gzip_bomb_counts_decompressed_bytes(base: str) -> None:
-    start = time.perf_counter()
-    error = fetch_error(f"{base}/gzip-bomb", FAST.replace(max_bytes=1024 * 1024))
+    # 20 MB inflated at once would show in the peak; bounded steps stay small.
+    tracemalloc.start()
+    try:
+        error = fetch_error(f"{base}/gzip-bomb", FAST.replace(max_bytes=1024 * 1024))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
     assert error.reason == "too_large"
-    assert time.perf_counter() - start < 2.0
+    assert peak < 16 * 1024 * 1024
 
 
 def test_fetch_stalled_read_times_out(base: str) -> None:
-    start = time.perf_counter()
     error = fetch_error(f"{base}/stall", FAST.replace(read_timeout=0.3))
     assert error.reason == "timeout"
+    # The read timeout, not the 5 s total budget, ended it.
     assert isinstance(error.__cause__, httpx.ReadTimeout)
-    assert time.perf_counter() - start < 2.0
 
 
 def test_fetch_total_timeout_stops_a_slow_drip(base: str) -> None:
     start = time.perf_counter()
     error = fetch_error(f"{base}/drip", FAST.replace(read_timeout=1.0, total_timeout=0.5))
     assert error.reason == "timeout"
-    assert 0.4 < time.perf_counter() - start < 2.0
+    assert "total_timeout" in str(error)
+    assert time.perf_counter() - start > 0.4  # a lower bound only
 
 
 def test_fetch_connection_refused_is_connection() -> None:
