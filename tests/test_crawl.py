@@ -315,6 +315,20 @@ def test_fetch_only_run_sees_unchanged_bodies_by_hash(tmp_path: Path, site: Muta
     assert statuses == [("unchanged",), ("changed",)]
 
 
+def test_extracting_after_a_fetch_only_run_does_not_trust_its_validators(
+    tmp_path: Path, site: MutableSite, nlp: Language
+) -> None:
+    site.set("/a", story(1), etag='"a1"')
+    path = write_pipeline(tmp_path, url_sources([f"{site.base}/a"]))
+    assert run_pipeline(load_pipeline(path, extract=False), progress=False).fetched == 1
+    report = run_pipeline(load_pipeline(path), nlp=nlp, progress=False)
+    # A 304 would have left the page without rows: the request was unconditional.
+    assert site.requests[-1] == ("/a", None)
+    assert report.new == 1
+    again = run_pipeline(load_pipeline(path), nlp=nlp, progress=False)
+    assert (again.unchanged, site.requests[-1]) == (1, ("/a", '"a1"'))
+
+
 def test_syndicated_copy_discovered_first_owns_the_article(
     tmp_path: Path, site: MutableSite, nlp: Language
 ) -> None:
