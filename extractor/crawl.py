@@ -407,7 +407,8 @@ class _Crawler:
         key = result.url
         state = self.store.state(key)
         if state is None:  # pragma: no cover - every request comes from the ledger
-            raise ExtractorError(f"fetch result for a URL not in the ledger: {result.url}")
+            # A bug, not a bad page: it must surface, not become an error row.
+            raise RuntimeError(f"fetch result for a URL not in the ledger: {result.url}")
         attempt = Attempt(
             url=key,
             outcome=result.outcome,
