@@ -1,9 +1,13 @@
-"""The ``extractor`` command line: ``extract``, ``parse`` and ``evaluate``.
+"""The ``extractor`` command line: ``extract``, ``parse``, ``evaluate``, ``run`` and ``export``.
 
 Exit codes (documented in the README):
     0  every input produced an article (``extract``, ``parse``), or the report was printed
     1  ``extract`` or ``parse`` finished but some inputs failed
-    2  usage or configuration error (bad option, unknown model, unreadable gold file)
+       (``run``: some pages or sources failed; the rest are stored)
+    2  usage or configuration error (bad option, unknown model, unreadable gold file,
+       invalid pipeline file, store in use by another run)
+    3  ``run`` was stopped by SIGINT/SIGTERM after its current pages; run it again to go on
+    130  ``run`` was aborted by a second Ctrl-C (the page in progress rolled back)
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from extractor.config import FORMATS, Settings
 from extractor.errors import ConfigError, ExtractorError
@@ -29,7 +34,12 @@ from extractor.rows import DocumentRows
 from extractor.run import process, read_page
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+#: ``run`` stopped by SIGINT/SIGTERM after committing its current pages; run it again to go on.
+EXIT_INTERRUPTED = 3
+#: ``run`` aborted by a second Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_ABORTED = 130
 _DEFAULTS = Settings()
+_ALLOW_PRIVATE_HELP = "fetch URLs on private, loopback or link-local addresses (refused by default)"
 
 log = logging.getLogger("extractor")
 
@@ -93,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument(
         "--batch-size", type=int, default=_DEFAULTS.batch_size, help="documents per nlp.pipe batch"
     )
+    extract.add_argument("--allow-private", action="store_true", help=_ALLOW_PRIVATE_HELP)
 
     parse = commands.add_parser(
         "parse", help="print the main text and metadata the pipeline reads from each input"
@@ -122,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=_DEFAULTS.read_timeout,
         help="read timeout for URLs, seconds",
     )
+    parse.add_argument("--allow-private", action="store_true", help=_ALLOW_PRIVATE_HELP)
+    _add_store_commands(commands)
 
     score = commands.add_parser("evaluate", help="score predicted tables against gold JSONL")
     score.add_argument("--gold", required=True, type=Path, help="gold JSONL (see GOLD-FORMAT.md)")
@@ -135,6 +148,79 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_store_commands(commands: Any) -> None:
+    """``run`` (a pipeline file) and ``export`` (a store's tables)."""
+    crawl = commands.add_parser(
+        "run",
+        help="run a pipeline file: discover, fetch, store and extract, then write its outputs",
+    )
+    crawl.add_argument("pipeline", type=Path, help="pipeline file, e.g. pipelines/nightly.toml")
+    crawl.add_argument(
+        "--no-extract",
+        action="store_true",
+        help="fetch and store only (no parsing or NLP); overrides the file's extract key",
+    )
+    crawl.add_argument(
+        "--progress",
+        choices=("auto", "bar", "log"),
+        default="auto",
+        help="a progress bar, log lines, or a bar only on a terminal (default)",
+    )
+    export = commands.add_parser(
+        "export", help="write a store's tables (and its per-URL fetch_log) to a directory"
+    )
+    export.add_argument("--store", required=True, type=Path, help="the store (SQLite file)")
+    export.add_argument("--out", required=True, type=Path, help="directory for the tables")
+    export.add_argument(
+        "--since",
+        help="only articles extracted, and fetches made, at or after this date or time "
+        "(ISO 8601, UTC unless an offset is given)",
+    )
+    export.add_argument(
+        "--format",
+        default=("csv",),
+        type=_formats,
+        dest="formats",
+        help="comma-separated: csv,jsonl,parquet (default csv)",
+    )
+    export.add_argument(
+        "--excel", action="store_true", help="write CSV with a UTF-8 BOM for spreadsheets"
+    )
+
+
+def _run_pipeline(args: argparse.Namespace) -> int:
+    from extractor.crawl import run_pipeline
+    from extractor.pipeline import load_pipeline
+
+    pipeline = load_pipeline(args.pipeline, extract=False if args.no_extract else None)
+    progress = {"auto": None, "bar": True, "log": False}[args.progress]
+    # Progress lines (when not on a terminal) are INFO: cron mails and journald keep them.
+    logging.getLogger("extractor.crawl").setLevel(logging.INFO)
+    try:
+        report = run_pipeline(pipeline, progress=progress)
+    except KeyboardInterrupt:
+        # The second Ctrl-C: the page in progress was rolled back.
+        print("extractor: aborted; the store holds whole pages only", file=sys.stderr)
+        return EXIT_ABORTED
+    print(report.format(), file=sys.stderr)
+    if report.interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_OK if report.ok else EXIT_SOME_FAILED
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from extractor.crawl import export_store
+    from extractor.store import Store, parse_since
+
+    since = parse_since(args.since) if args.since else None
+    if not args.store.is_file():
+        raise ConfigError(f"no such store: {args.store}")
+    with Store(args.store) as store:
+        written = export_store(store, args.out, formats=args.formats, excel=args.excel, since=since)
+    print(f"{len(written)} files written to {args.out}/", file=sys.stderr)
+    return EXIT_OK
+
+
 def _run_extract(args: argparse.Namespace) -> int:
     settings = Settings(
         model=args.model,
@@ -143,6 +229,7 @@ def _run_extract(args: argparse.Namespace) -> int:
         max_bytes=args.max_bytes,
         read_timeout=args.timeout,
         batch_size=args.batch_size,
+        allow_private=args.allow_private,
     )
     nlp = load_nlp(settings.model)
     results: list[DocumentRows] = []
@@ -171,7 +258,9 @@ def _run_extract(args: argparse.Namespace) -> int:
 
 def _run_parse(args: argparse.Namespace) -> int:
     """One record per input, in input order: the page, or a JSON error line."""
-    settings = Settings(max_bytes=args.max_bytes, read_timeout=args.timeout)
+    settings = Settings(
+        max_bytes=args.max_bytes, read_timeout=args.timeout, allow_private=args.allow_private
+    )
     failed = 0
     with contextlib.ExitStack() as stack:
         client = None
@@ -230,6 +319,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_extract(args)
         if args.command == "parse":
             return _run_parse(args)
+        if args.command == "run":
+            return _run_pipeline(args)
+        if args.command == "export":
+            return _run_export(args)
         return _run_evaluate(args)
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); stop quietly, as Unix tools do.

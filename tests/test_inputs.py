@@ -178,7 +178,8 @@ def test_load_input_url_uses_fetch() -> None:
         return httpx.Response(200, headers={"content-type": "text/html"}, content=b"<p>y</p>")
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
-        raw = load_input(Input("http://news.test/a", "url"), settings=Settings(), client=client)
+        settings = Settings(allow_private=True, respect_robots=False)
+        raw = load_input(Input("http://news.test/a", "url"), settings=settings, client=client)
     assert (raw.source, raw.content, raw.url) == (
         "http://news.test/a",
         b"<p>y</p>",

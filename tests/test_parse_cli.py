@@ -116,10 +116,18 @@ def base_url() -> Iterator[str]:
         thread.join()
 
 
+def test_loopback_urls_are_refused_by_default(
+    capsys: pytest.CaptureFixture[str], base_url: str
+) -> None:
+    code, lines = run(capsys, f"{base_url}/story")
+    assert code == 1
+    assert json.loads(lines[0])["reason"] == "private_address"
+
+
 def test_urls_are_fetched_and_http_errors_reported(
     capsys: pytest.CaptureFixture[str], base_url: str
 ) -> None:
-    code, lines = run(capsys, f"{base_url}/story", f"{base_url}/gone")
+    code, lines = run(capsys, "--allow-private", f"{base_url}/story", f"{base_url}/gone")
     assert code == 1
     ok, failed = (json.loads(line) for line in lines)
     assert ok["source"] == f"{base_url}/story"

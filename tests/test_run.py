@@ -40,6 +40,10 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
+# The test server is on 127.0.0.1 and has no robots.txt (it answers 500).
+LOCAL = Settings(allow_private=True, respect_robots=False, retries=0)
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -79,7 +83,7 @@ def test_every_input_ends_as_rows_or_error_row(
     nlp: Language, bad_inputs: list[tuple[Input, str]]
 ) -> None:
     results = list(
-        process((item for item, _ in bad_inputs), nlp=nlp, settings=Settings(batch_size=3))
+        process((item for item, _ in bad_inputs), nlp=nlp, settings=LOCAL.replace(batch_size=3))
     )
     assert [r.article.source for r in results] == [item.source for item, _ in bad_inputs]
     for rows, (item, reason) in zip(results, bad_inputs, strict=True):
