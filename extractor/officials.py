@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span
 from extractor.agencies import agency_at, clean_surface
 from extractor.mentions import Agency, Official
 from extractor.mentions import Span as CharSpan
-from extractor.nlp import doc_text
+from extractor.nlp import doc_text, known_agencies
 
 _NAME_CHARS = re.compile(r"^[A-Z][\w'’.-]*$")
 _HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr"}
@@ -70,7 +70,8 @@ def _title_before(doc: Doc, start: int) -> Span | None:
         begin = end_char - len(title)
         if begin < 0 or doc_text(doc)[begin:end_char].lower() != title:
             continue
-        if begin > 0 and doc_text(doc)[begin - 1].isalnum():
+        # "editor-in-chief" is no chief, "ex-sheriff" no sheriff.
+        if begin > 0 and (doc_text(doc)[begin - 1].isalnum() or doc_text(doc)[begin - 1] == "-"):
             continue
         span = doc.char_span(begin, end_char)
         if span is not None:
@@ -103,6 +104,43 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
         if span is not None:
             return span, span.end
     return None
+
+
+# Words that make a title another title of the same kind ("Assistant Sheriff", "Acting
+# Commissioner"); kept in the title, ignored when looking up the kind.
+_TITLE_MODIFIERS = {"assistant", "acting", "interim", "deputy", "associate", "senior", "special"}
+
+
+def _with_modifiers(doc: Doc, title: Span) -> Span:
+    """``title`` extended over capitalised modifiers before it ("Acting" + "Commissioner")."""
+    start = title.start
+    while (
+        start > 0
+        and title.start - start < 2
+        and doc[start - 1].lower_ in _TITLE_MODIFIERS
+        and doc[start - 1].is_title
+    ):
+        start -= 1
+    return doc[start : title.end]
+
+
+# Ranks that follow an office in "Public Information Officer Lt. Dana Kowalski": the office
+# is the title the person speaks in, the rank only their grade.
+_RANKS = {
+    "sergeant", "sgt.", "lieutenant", "lt.", "captain", "capt.", "officer", "deputy",
+    "detective", "det.", "corporal", "cpl.", "major", "maj.", "colonel", "col.",
+    "commander", "cmdr.", "chief deputy",
+}  # fmt: skip
+
+
+def _office_before_rank(doc: Doc, title: Span) -> Span:
+    """The office in front of a rank ("Jail Administrator Capt."), else the title itself."""
+    if title.text.lower() not in _RANKS:
+        return title
+    office = _title_before(doc, title.start)
+    if office is None or office.text.lower() in _RANKS:
+        return title
+    return office
 
 
 def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
@@ -156,13 +194,45 @@ def _headline_end(doc: Doc) -> int:
     return cut if cut > 0 else 0
 
 
+def title_kind(title: str) -> str:
+    """The agency type a title implies ("Acting Sheriff" -> sheriff), or ""."""
+    words = title.lower().split()
+    while words:
+        kind = title_kinds().get(" ".join(words))
+        if kind:
+            return kind
+        if words[0] not in _TITLE_MODIFIERS:
+            break
+        words = words[1:]
+    return ""
+
+
+@functools.cache
+def _led_by() -> dict[str, str]:
+    """Canonical agency name -> the title kind of its head, where it differs from its type."""
+    return {entry["name"]: entry["led_by"] for entry in known_agencies() if "led_by" in entry}
+
+
+def _main_agency(agencies: list[Agency]) -> str:
+    """The agency a document is mostly about: the local one named most often (federal ones
+    only when there is no local one); "" when two share the lead."""
+    local = [a for a in agencies if a.agency_type != "federal"] or agencies
+    ranked = sorted(local, key=lambda a: -a.named_mentions)
+    if not ranked or (len(ranked) > 1 and ranked[0].named_mentions == ranked[1].named_mentions):
+        return ""
+    return ranked[0].name
+
+
 def _agency_by_kind(doc: Doc, person: _Person, agencies: list[Agency]) -> str:
     """The agency a title implies when the text leaves one choice: the nearest before in the
-    same sentence, else the only agency of that type in the document."""
-    kind = title_kinds().get(person.title.lower())
-    if kind is None:
+    same sentence, else the only agency of that type in the document. A spokesperson with
+    no agency of their own speaks for the document's main agency."""
+    kind = title_kind(person.title)
+    if not kind:
         return ""
-    fitting = [a for a in agencies if a.agency_type == kind]
+    if kind == "spokesperson":
+        return _main_agency(agencies)
+    fitting = [a for a in agencies if a.agency_type == kind or _led_by().get(a.name) == kind]
     first = person.spans[0][0]
     name = doc.char_span(first, person.spans[0][1], alignment_mode="expand")
     sentence_start = name.sent.start_char if name is not None else first
@@ -215,8 +285,13 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
         if not name or not all(_NAME_CHARS.match(w) for w in name.split()):
             continue
         person = _Person(name, spans=[(s_char, e_char)])
-        title = _title_before(doc, start) if start == ent.start else doc[ent.start : start]
+        # The longest title before the name, even where the entity took in only its end
+        # ("Board Chair" with "Chair Evelyn Carter" tagged PERSON).
+        title = _title_before(doc, start)
+        if title is None and start > ent.start:
+            title = doc[ent.start : start]
         if title is not None and len(title) > 0:
+            title = _with_modifiers(doc, _office_before_rank(doc, title))
             person.title = title.text
             person.agency = _agency_for_title(doc, title, agencies)
         else:

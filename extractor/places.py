@@ -113,6 +113,16 @@ _DATELINE = re.compile(
 )
 
 
+def dateline_city(paragraphs: list[str]) -> str:
+    """The place of a news dateline ("RIVERBEND, Ohio —" -> "Riverbend") in the first paragraphs, or ""."""
+    for paragraph in paragraphs[:4]:
+        match = _DATELINE.match(paragraph)
+        if match is not None:
+            city = paragraph[: paragraph.index(",")].strip()
+            return " ".join(word.capitalize() for word in city.split())
+    return ""
+
+
 def dateline_state(paragraphs: list[str]) -> str:
     """The state of a news dateline ("MILLFORD, Tenn. (WKNX) —") in the first paragraphs, or ""."""
     for paragraph in paragraphs[:4]:

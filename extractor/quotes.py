@@ -272,6 +272,37 @@ _NP_DEPS = frozenset(
     {"compound", "flat", "appos", "poss", "prep", "pobj", "agent", "acl", "nmod", "conj"}
 )
 _ORG_LABELS = frozenset({"ORG", "AGENCY"})
+# Modifiers kept when a described speaker is written out ("the 14th-ranked player").
+_DESCRIPTION_DEPS = frozenset({"det", "amod", "compound", "nummod", "poss", "nmod", "quantmod"})
+# Head nouns of writing that speaks for its author ("the statement read", "the letter says").
+_DOCUMENT_NOUNS = frozenset(
+    {"letter", "email", "post", "filing", "report", "notice", "memo", "description", "website"}
+    | {"tweet", "message", "document", "article", "study", "ad", "advertisement", "sign", "note"}
+)
+# A described speaker must be a person: a noun of this list, or one with a personal ending.
+_PERSON_NOUNS = frozenset(
+    {"official", "source", "expert", "insider", "aide", "witness", "staff", "people", "person"}
+    | {"mother", "father", "wife", "husband", "son", "daughter", "family", "child", "friend"}
+    | {"chief", "head", "guard", "nurse", "judge", "critic", "fan", "victim", "police"}
+    | {"spokesperson", "spokesman", "spokeswoman", "representative", "adviser", "advocate"}
+    | {"colleague", "deputy", "sheriff", "mayor", "governor", "cop", "patient", "doctor"}
+    | {"diplomat", "envoy", "ambassador", "minister", "delegate", "candidate", "analyst"}
+    | {"economist", "scientist", "physician", "surgeon", "agent", "attorney", "lawyer"}
+)
+_PERSON_ENDINGS = ("er", "or", "ist", "ian", "ant", "ee", "man", "woman", "men", "women")
+_NOT_PERSON_NOUNS = frozenset(
+    {"number", "paper", "center", "centre", "order", "matter", "power", "water", "cancer"}
+    | {"computer", "chapter", "quarter", "border", "corner", "error", "factor", "sector"}
+    | {"counter", "register", "filter", "weather", "monitor", "plant", "document", "percent"}
+)
+# How far back (characters) "the statement" may look for the organisation that issued it.
+_ORGANISATION_REACH = 1500
+# Head nouns of a described speaker that is an organisation, not a person.
+_ORGANISATION_NOUNS = frozenset(
+    {"company", "group", "firm", "organization", "organisation", "ministry", "government"}
+    | {"agency", "committee", "coalition", "union", "association", "label", "campaign"}
+    | {"network", "team", "club", "party", "council", "board", "court", "administration"}
+)
 
 
 @functools.cache
@@ -300,6 +331,24 @@ def _of_official(official: Official) -> _Speaker:
 
 def _of_agency(agency: Agency) -> _Speaker:
     return _Speaker(agency.name, "agency", "", agency.name)
+
+
+def _is_org_name(ent: Span) -> bool:
+    """An ORG entity trusted as an organisation: several words, or an acronym, in running text.
+
+    The small model tags many lone surnames ("Swift") and shouted headline words ORG.
+    """
+    words = ent.text.split()
+    if ent.sent.text.isupper():
+        return False
+    return len(words) > 1 or (ent.text.isupper() and 2 <= len(ent.text) <= 6)
+
+
+def _is_person_noun(lemma: str) -> bool:
+    """A common noun that names people ("an insider", "officers", "the 14th-ranked player")."""
+    if lemma in _PERSON_NOUNS:
+        return True
+    return lemma not in _NOT_PERSON_NOUNS and lemma.endswith(_PERSON_ENDINGS)
 
 
 def _normalise(name: str) -> str:
@@ -380,6 +429,16 @@ class _Attributor:
         self.outside_agency_mentions = [
             m for m in self.agency_mentions if not self.is_quoted(m.start)
         ]
+        # Any organisation named outside quotes: agencies, and the model's ORG entities.
+        self.organisation_mentions = sorted(
+            self.outside_agency_mentions
+            + [
+                _Mention(ent.start_char, ent.end_char, self.agency_named(ent.text, ent.ent_id_))
+                for ent in doc.ents
+                if ent.label_ == "ORG" and not self.is_quoted(ent.start_char) and _is_org_name(ent)
+            ],
+            key=lambda m: m.start,
+        )
 
     # -- positions --
 
@@ -487,7 +546,15 @@ class _Attributor:
                 c for c in verb.children if c.dep_ in _SUBJECT_DEPS and c.i not in self.in_quote
             ]
             if subjects:
-                subject = subjects[0]
+                # Two subjects come from a misparse ("Wikileaks editor-in-chief Kristinn
+                # Hrafnsson said"): a person's name is the likelier speaker.
+                named = [
+                    t
+                    for t in subjects
+                    if t.ent_type_ == "PERSON"
+                    or ((found := self.mention_at(t)) is not None and found.kind == "person")
+                ]
+                subject = (named or subjects)[0]
                 if subject.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl":
                     return verb.head  # "Smith, who said …": the noun the clause modifies
                 return subject
@@ -642,8 +709,16 @@ class _Attributor:
             noun = word.lemma_.lower() or word.lower_
             if noun in _AGENCY_NOUNS:
                 return self.antecedent(token, "agency", depth, noun=noun)
-        if lemma in _VOICE_NOUNS:
-            return self.antecedent(token, "agency", depth)
+        if lemma in _VOICE_NOUNS or lemma in _DOCUMENT_NOUNS:
+            # "the statement said": an agency, else the organisation named last nearby.
+            return self.antecedent(token, "agency", depth) or self.recent_organisation(token.idx)
+        return None
+
+    def recent_organisation(self, before: int) -> _Speaker | None:
+        """The organisation named last within ``_ORGANISATION_REACH`` characters before ``before``."""
+        for mention in reversed(self.organisation_mentions):
+            if mention.start < before:
+                return mention.speaker if before - mention.start <= _ORGANISATION_REACH else None
         return None
 
     def recent(
@@ -700,14 +775,52 @@ class _Attributor:
     ) -> tuple[_Speaker | None, str]:
         low, high = self.window(quote)
         cues = self.ranked_cues(quote, low, high)
+        described: tuple[_Speaker, str] | None = None
         for cue, entry in cues:
             subject = self.subject_of(cue, entry)
             speaker = self.resolve(subject) if subject is not None else None
             if speaker is not None:
                 return speaker, entry
+            if described is None and subject is not None:
+                description = self.describe(subject)
+                described = (description, entry) if description is not None else None
+        if described is not None:
+            return described
         if cues:
             return None, cues[0][1]
         return self.fallback(quote, low, earlier)
+
+    def describe(self, subject: Token) -> _Speaker | None:
+        """A speaker the text describes but does not name: "an insider", "one legal expert".
+
+        An annotator records such a source as written, so the description is the
+        speaker; a company, group or ministry described so ("the production
+        company") is the organisation named last before it, when there is one.
+        """
+        if subject.pos_ not in ("NOUN", "PROPN") or subject.i in self.in_quote:
+            return None
+        lemma = subject.lemma_.lower() or subject.lower_
+        if lemma in _DOCUMENT_NOUNS or lemma in ("statement", "release"):
+            return None  # writing is nobody; `generic` found no author for it
+        if lemma in _ORGANISATION_NOUNS:
+            named = self.recent_organisation(subject.idx)
+            if named is not None:
+                return named
+        elif subject.pos_ == "NOUN" and not _is_person_noun(lemma):
+            return None  # "the mission", "the campaign slogan": not a source
+        keep = [subject] + [
+            t
+            for child in subject.children
+            if child.dep_ in _DESCRIPTION_DEPS and child.i < subject.i
+            for t in child.subtree
+        ]
+        keep = [t for t in keep if t.i not in self.in_quote]
+        first, last = min(t.i for t in keep), subject.i
+        phrase = self.doc[first : last + 1].text.strip()
+        if not phrase or len(phrase.split()) > 8:
+            return None
+        kind = "agency" if lemma in _ORGANISATION_NOUNS else "person"
+        return _Speaker(phrase, kind)
 
     def fallback(
         self, quote: _Marked, low: int, earlier: Sequence[tuple[_Marked, _Speaker | None, str]]
@@ -751,6 +864,22 @@ class _Attributor:
             speaker = self.resolve(subject) if subject is not None else None
             if speaker is not None:
                 return speaker, cue_entry
+        # `Bridenstine expects three launches. “…”`: the person the sentence before is about.
+        if opening.i > 0 and quote.open_mark > start:
+            sentence = doc[opening.i - 1].sent
+            for subject in self.subjects(sentence, before=opening.i):
+                speaker = self.resolve(subject)
+                if (
+                    speaker is not None
+                    and speaker.kind == "agency"
+                    and subject.pos_ == "PROPN"
+                    and speaker.name == subject.text
+                    and self.mention_at(subject) is None
+                ):
+                    # A lone surname the tagger took for an ORG ("Bridenstine expects ...").
+                    speaker = _Speaker(subject.text, "person")
+                if speaker is not None and speaker.kind == "person":
+                    return speaker, ""
         # A paragraph that opens with the quote continues the paragraph before it.
         if quote.open_mark == start and paragraph > 0:
             for previous, speaker, entry in reversed(earlier):

@@ -126,6 +126,11 @@ def _subjects(sent: Span) -> list[tuple[tuple[int, int], tuple[int, int]]]:
 
     The second range drops possessors: in "Kim's comments came after ...", Kim is not the subject.
     """
+    return [(whole, head) for whole, head, _ in _subjects_with_role(sent)]
+
+
+def _subjects_with_role(sent: Span) -> list[tuple[tuple[int, int], tuple[int, int], bool]]:
+    """``_subjects`` plus whether each subject belongs to the main clause (or one joined to it)."""
     subjects = []
     for token in sent:
         if token.dep_ not in _SUBJECT_DEPS:
@@ -134,7 +139,11 @@ def _subjects(sent: Span) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         possessed = {t.i for child in subtree if child.dep_ == "poss" for t in child.subtree}
         kept = [t for t in subtree if t.i not in possessed]
         whole = (subtree[0].idx, subtree[-1].idx + len(subtree[-1].text))
-        subjects.append((whole, (kept[0].idx, kept[-1].idx + len(kept[-1].text))))
+        verb = token.head
+        while verb.dep_ == "conj" and verb.head.i != verb.i:
+            verb = verb.head
+        main = verb.dep_ == "ROOT" or verb.i == sent.root.i
+        subjects.append((whole, (kept[0].idx, kept[-1].idx + len(kept[-1].text)), main))
     return subjects
 
 
@@ -156,21 +165,42 @@ def _sentence_agencies(
     """Agencies a sentence speaks for, with how sure the attribution is."""
     local = [a for a in agencies if a.agency_type != "federal"]
     by_name = {a.name: a for a in local}
-    for (start, end), (head_start, head_end) in _subjects(sent):
+    for (start, end), (head_start, head_end), main in _subjects_with_role(sent):
         found = _agencies_in(local, head_start, head_end) or _group_members(local, sent, start, end)
         if found:
             return found, 1.0
+        head_text = doc_text(sent.doc)[head_start:head_end]
         for official in officials:
-            if official.agency in by_name and any(
-                _overlaps(s, head_start, head_end) for s in official.spans
+            if (
+                official.agency in by_name
+                and (
+                    any(_overlaps(s, head_start, head_end) for s in official.spans)
+                    # "Turner said": a surname the tagger did not mark as a name.
+                    or head_text.split()[-1:] == official.name.split()[-1:]
+                )
             ):
                 return [by_name[official.agency]], 0.95
         subject = doc_text(sent.doc)[start:end].lower()
-        if subject.split()[:1] and subject.split()[0] in _PRONOUNS and previous:
+        # "It said ..." continues the agency before; "unless they are signed" does not.
+        if main and subject.split()[:1] and subject.split()[0] in _PRONOUNS and previous:
             return previous, 0.8
     mentioned = _agencies_in(local, sent.start_char, sent.end_char)
     if len(mentioned) == 1:
         return mentioned, 0.7
+    return [], 0.0
+
+
+def _quoted_agency(
+    clause: Span, agencies: Sequence[Agency], quotes: Sequence[Quote]
+) -> tuple[list[Agency], float]:
+    """The local agency whose official (or spokesperson) speaks a quote in ``clause``:
+    "'We will call ICE about violent felons,' the sheriff said" is the sheriff's office's stance."""
+    by_name = {a.name: a for a in agencies if a.agency_type != "federal"}
+    for quote in quotes:
+        if _overlaps((quote.start, quote.end), clause.start_char, clause.end_char):
+            agency = by_name.get(quote.speaker_agency)
+            if agency is not None:
+                return [agency], 0.85
     return [], 0.0
 
 
@@ -215,6 +245,8 @@ def extract_stances(
         if not clause.text.strip():
             continue
         targets, sure = _sentence_agencies(clause, list(agencies), list(officials), previous)
+        if not targets:
+            targets, sure = _quoted_agency(clause, agencies, quotes)
         if targets:
             previous = targets
         found = classify_sentence(clause.text, context=clause.sent.text, document_on_topic=on_topic)

@@ -399,6 +399,40 @@ ATTRIBUTION_CASES = [
         [("keep federal agents out", "", "unknown")],
         id="no-speaker",
     ),
+    pytest.param(
+        "\u201cScooter is frustrated because his name is dragged in the mud,\u201d an insider "
+        "told the outlet.",
+        [("Scooter is frustrated because", "an insider", "person")],
+        id="described-speaker",
+    ),
+    pytest.param(
+        "\u201cFlu season has already begun in many parts,\u201d the doctors stated.",
+        [("Flu season has already", "the doctors", "person")],
+        id="described-plural-speaker",
+    ),
+    pytest.param(
+        "Big Machine Label Group issued a reply on Friday.\n\n\u201cWe were shocked to see "
+        "her statements,\u201d the statement read.",
+        [("We were shocked to", "Big Machine Label Group", "agency")],
+        id="statement-of-an-organisation",
+    ),
+    pytest.param(
+        "\u201cThe plan would leave many families stranded,\u201d the mission concluded.",
+        [("The plan would leave", "", "unknown")],
+        id="a-thing-is-no-described-speaker",
+    ),
+    pytest.param(
+        "Bridenstine expects to produce three rockets through 2024. \u201cAdding an extra "
+        "rocket is not something I expect.\u201d",
+        [("Adding an extra rocket", "Bridenstine", "person")],
+        id="subject-of-the-sentence-before",
+    ),
+    pytest.param(
+        "Here is how bad it got, in the words of the patient: \u201cI could only manage two "
+        "stairs at a time.\u201d",
+        [("I could only manage", "the patient", "person")],
+        id="in-the-words-of",
+    ),
 ]
 
 

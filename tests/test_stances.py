@@ -7,6 +7,7 @@ from spacy.language import Language
 
 from extractor.agencies import extract_agencies
 from extractor.officials import extract_officials
+from extractor.quotes import extract_quotes
 from extractor.stances import classify_sentence, extract_stances
 
 
@@ -202,3 +203,44 @@ def test_possessive_official_does_not_make_the_subject(nlp: Language) -> None:
         "about violent felons but would not hold anyone past their release date."
     )
     assert _stances(nlp, text)["Sonora County Sheriff's Office"] == "limits"
+
+
+def test_no_answer_is_no_stance(nlp: Language) -> None:
+    text = (
+        "The North Las Vegas Police Department did not respond to questions about whether it "
+        "would honor ICE's request."
+    )
+    assert _stances(nlp, text) == {}
+
+
+def test_a_pronoun_in_a_subordinate_clause_does_not_carry_the_stance(nlp: Language) -> None:
+    text = (
+        "Mayor Patricia Nguyen signed an order that bars the Riverbend Police Department (RPD) from "
+        "enforcing immigration law.\n\n"
+        "The order directs RPD officers not to honor ICE detainers unless they are signed by a judge."
+    )
+    stances = _stances(nlp, text)
+    assert stances.get("Riverbend Police Department") == "refuses"
+
+
+def _stances_with_quotes(nlp: Language, text: str) -> dict[str, str]:
+    doc = nlp(text)
+    agencies = extract_agencies(doc)
+    officials = extract_officials(doc, agencies=agencies)
+    quotes = extract_quotes(doc, agencies=agencies, officials=officials)
+    found = extract_stances(doc, agencies=agencies, officials=officials, quotes=quotes)
+    return {s.agency: s.stance for s in found}
+
+
+@pytest.mark.parametrize(
+    "attribution", ["Turner said", "he said", "said Sheriff Bill Turner"], ids=str
+)
+def test_a_quote_of_the_agencys_official_carries_its_stance(
+    nlp: Language, attribution: str
+) -> None:
+    text = (
+        "Sheriff speaks\n\nHartsell County Sheriff Bill Turner spoke after the vote.\n\n"
+        "\u201cIf ICE has a detainer on a violent felon, we\u2019re going to call ICE and let them "
+        f"know,\u201d {attribution}."
+    )
+    assert _stances_with_quotes(nlp, text) == {"Hartsell County Sheriff's Office": "limits"}
