@@ -170,8 +170,42 @@ _KNOWN = _known_by_form()
 
 def _strip_place(words: list[str]) -> list[str]:
     while words and words[0].lower() in _NOT_PLACE:
+        # "New" opens place names ("New York State Police"); keep it before a known place.
+        if words[0].lower() == "new" and len(words) > 1 and _known_place(" ".join(words[:2])):
+            break
         words = words[1:]
     return words
+
+
+def _known_place(name: str) -> bool:
+    """Whether the gazetteer knows ``name`` as a state, county or city."""
+    bare = re.sub(r" (?:County|Parish)$", "", name)
+    return bool(places.state_code(name) or places.county_states(bare) or places.city_states(bare))
+
+
+def _headline_end(doc: Doc) -> int:
+    cut = doc_text(doc).find("\n\n")
+    return cut if cut > 0 else 0
+
+
+def _known_tail(surface: str) -> str:
+    """``surface`` from the first word of a tail that starts with a known county or city
+    ("Records Show Barnstable County Sheriff's Office" -> "Barnstable County Sheriff's Office")."""
+    words = surface.split()
+    for k in range(1, len(words) - 1):
+        for n in (3, 2, 1):
+            place = " ".join(words[k : k + n])
+            if words[k + n - 1 : k + n] == ["County"] and places.county_states(place):
+                return " ".join(words[k:])
+    return surface
+
+
+def _title_words(text: str) -> str:
+    """Title case that leaves "of", "and", "the" and "for" lower case."""
+    return " ".join(
+        w if w.lower() in ("of", "and", "the", "for") and i else w[:1].upper() + w[1:]
+        for i, w in enumerate(text.split())
+    )
 
 
 _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
@@ -195,6 +229,15 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
         re.compile(r"^(?P<place>.+?) Sheriffs? ?'?s? (?P<kind>Office|Department|Dept\.?)$", re.I),
         "{place} Sheriff's {kind}",
         "sheriff",
+        False,
+    ),
+    (
+        re.compile(
+            r"^(?P<place>.+?) (?P<kind>State Police|State Patrol|Highway Patrol|Department of Public Safety|Department of Corrections(?: and Community Supervision)?|Office of the Attorney General|Attorney General's Office)$",
+            re.I,
+        ),
+        "{place} {kind}",
+        "state",
         False,
     ),
     (
@@ -235,23 +278,32 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
         "city",
         False,
     ),
+    (
+        re.compile(r"^(?P<place>.+?) (?P<kind>Village|Town) (?:Board|Council)$", re.I),
+        "{kind} of {place}",
+        "city",
+        False,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) (?:Select Board|Board of Selectmen)$", re.I),
+        "Town of {place}",
+        "city",
+        False,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) Board of (?:Trustees|Aldermen)$", re.I),
+        "Village of {place}",
+        "city",
+        False,
+    ),
     (re.compile(r"^County of (?P<place>.+)$", re.I), "{place} County", "county", False),
     (
         re.compile(
-            r"^(?P<place>.+?) County(?: Board(?: of (?:Supervisors|Commissioners))?| Commission| Commissioners| Government| Council)?$",
+            r"^(?P<place>.+?) County(?: Board(?: of (?:Supervisors|Commissioners))?| Commission| Commissioners(?: Court)?| Government| Council)?$",
             re.I,
         ),
         "{place} County",
         "county",
-        False,
-    ),
-    (
-        re.compile(
-            r"^(?P<place>.+?) (?P<kind>State Police|State Patrol|Highway Patrol|Department of Public Safety|Department of Corrections)$",
-            re.I,
-        ),
-        "{place} {kind}",
-        "state",
         False,
     ),
     (
@@ -276,7 +328,7 @@ def classify(surface: str) -> tuple[str, str, str, bool] | None:
         if not place_words or not all(w[:1].isupper() or w[:1].isdigit() for w in place_words):
             return None
         place = " ".join(place_words)
-        parts = {"place": place, "kind": (match.groupdict().get("kind") or "").title()}
+        parts = {"place": place, "kind": _title_words(match.groupdict().get("kind") or "")}
         name = template.format(**parts).replace("Dept.", "Department").replace("Dept", "Department")
         if name_key(name) in _KNOWN:
             return _KNOWN[name_key(name)]["name"], _KNOWN[name_key(name)]["type"], "", implied
@@ -351,12 +403,25 @@ def _mention(doc: Doc, start: int, end: int, raw: str) -> _Mention | None:
         len(words) > 1
         and words[0].lower() in _NOT_PLACE
         and words[0].lower() not in ("the", "city", "county", "u.s.")
+        and not (words[0].lower() == "new" and _known_place(" ".join(words[:2])))
     ):
         dropped = raw.index(words[0]) + len(words[0])
         start += dropped
         raw = raw[dropped:]
         words = raw.split()
+    # "Westbrook police will ...": the ruler takes one word after a lower-case "police".
+    if re.search(r"\S police \S+$", raw):
+        raw = raw[: raw.rindex(" ")]
     surface = clean_surface(raw)
+    if start < _headline_end(doc):
+        # A title-case headline runs words into the name ("Records Show Barnstable County
+        # Sheriff's Office"): keep the shortest tail the gazetteer knows as a county or city.
+        tail = _known_tail(surface)
+        if tail != surface:
+            cut = raw.index(tail.split()[0])
+            start += cut
+            raw = raw[cut:]
+            surface = tail
     found = classify(surface)
     if found is None:
         return None
@@ -482,6 +547,18 @@ def _mayor_place(doc: Doc, mentions: list[_Mention], dateline_city: str) -> str:
     return dateline_city if not local else ""
 
 
+def _story_county(mentions: list[_Mention], dateline_city: str) -> str:
+    """The county a story is about, for a sheriff named without one: the dateline's county
+    ("RIO SECO COUNTY, Texas —") or the only county the text names, when no sheriff's office
+    is named at all."""
+    if any(m.agency_type == "sheriff" for m in mentions):
+        return ""
+    if dateline_city.endswith(" County"):
+        return dateline_city
+    counties = {m.name for m in mentions if m.agency_type == "county"}
+    return counties.pop() if len(counties) == 1 else ""
+
+
 def _title_mentions(doc: Doc, mentions: list[_Mention], dateline_city: str) -> list[_Mention]:
     """Agencies named only through an official's title and the place around it.
 
@@ -521,6 +598,8 @@ def _title_mentions(doc: Doc, mentions: list[_Mention], dateline_city: str) -> l
         if described and not place:
             continue
         if lower == "sheriff":
+            if not place and not described:
+                place = _story_county(mentions, dateline_city)
             if not re.search(r" (?:County|Parish)$", place):
                 continue
             name, kind = f"{place} Sheriff's Office", "sheriff"
@@ -546,6 +625,7 @@ def _title_mentions(doc: Doc, mentions: list[_Mention], dateline_city: str) -> l
 
 _POSSESSIVE_OFFICE = re.compile(
     r"\b(?P<place>[A-Z][\w.-]*(?: [A-Z][\w.-]*){0,2})['’]s "
+    r"(?:(?:interim|acting|new) )?"
     r"(?P<what>police chief|chief of police|police department|police force|police|"
     r"sheriff['’]s office|sheriff|mayor)\b"
 )
@@ -598,6 +678,11 @@ def _bare_county(mention: _Mention) -> bool:
     return re.search(r" County$", mention.surface) is not None and mention.surface[:1].isupper()
 
 
+def _bare_city(mention: _Mention) -> bool:
+    """A mention that only names a city ("the City of Las Vegas"), not its council or mayor."""
+    return re.match(r"(?:City|Town|Village) of ", mention.surface) is not None
+
+
 def _acts(doc: Doc, mention: _Mention) -> bool:
     """Whether a bare county name ("Alder County") stands for the county acting, not a place.
 
@@ -605,12 +690,13 @@ def _acts(doc: Doc, mention: _Mention) -> bool:
     modifies a noun ("Alder County residents"); an actor is a subject, a
     possessor ("Alder County's policy") or an agent ("by Alder County").
     """
-    if not _bare_county(mention):
-        return True  # "... County Board", a group member: an actor by construction
+    city = _bare_city(mention)
+    if not (_bare_county(mention) or city):
+        return True  # "... County Board", a group member, a mayor: an actor by construction
     span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
     if span is None:
         return True
-    if _quoted(doc, mention.start):
+    if not city and _quoted(doc, mention.start):
         return False  # speech names places loosely ("Gaston County is choosing fear")
     head = span.root
     following = doc_text(doc)[mention.end : mention.end + 2]
@@ -718,6 +804,8 @@ def _infer_state(doc: Doc, cluster: _Cluster, dateline: str) -> str:
         return cluster.state
     place = next((m.place for m in cluster.mentions if m.place), "")
     place = re.sub(r"\s+(?:Metro|Metropolitan)$", "", place)
+    if cluster.agency_type == "state" and places.state_code(re.sub(r"\s+State$", "", place)):
+        return places.state_code(re.sub(r"\s+State$", "", place))  # "Colorado State Patrol"
     if cluster.agency_type in ("county", "sheriff") and "county" in cluster.name.lower():
         county = re.sub(r"\s+County.*$", "", cluster.name)
         candidates = places.county_states(county) or places.city_states(place)
@@ -748,15 +836,22 @@ def _infer_state(doc: Doc, cluster: _Cluster, dateline: str) -> str:
                 if cluster.agency_type in ("police", "city")
                 else ""
             )
-        if cluster.agency_type in ("county", "sheriff") and home and candidates[0] not in local:
-            # A local story's county named like a real one elsewhere ("Pine County" in an
-            # Ohio story): the story's state, not the namesake's.
+        namesake = cluster.agency_type in ("county", "sheriff") or (
+            places.city_population(place) < _SMALL_CITY and not places.county_states(place)
+        )
+        if namesake and home and candidates[0] not in local:
+            # A local story's county or small town named like one elsewhere ("Pine County",
+            # "Westbrook" in a New Jersey story): the story's state, not the namesake's.
             return home
         return candidates[0]
     if len(set(nearby)) == 1:
         return nearby[0]
     # A local agency the gazetteer does not know is most likely in the story's state.
     return home if not nearby else ""
+
+
+# Below this population a lone namesake city elsewhere is weaker evidence than the story's state.
+_SMALL_CITY = 50_000
 
 
 def _story_state(in_text: list[str], dateline: str) -> str:
@@ -797,7 +892,7 @@ def extract_agencies(doc: Doc) -> list[Agency]:
     clusters = [
         cluster
         for cluster in clusters
-        if cluster.agency_type != "county"
+        if cluster.agency_type not in ("county", "city")
         or (
             any(_acts(doc, m) for m in cluster.mentions)
             # "Hennepin County runs the jail" beside the Hennepin County Sheriff's Office: the

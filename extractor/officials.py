@@ -24,6 +24,13 @@ from extractor.mentions import Span as CharSpan
 from extractor.nlp import doc_text, known_agencies
 
 _NAME_CHARS = re.compile(r"^[A-Z][\w'’.-]*$")
+# Capitalised words that do not begin or continue a personal name.
+_NOT_NAME_WORDS = {
+    "the", "a", "an", "in", "on", "at", "for", "and", "but", "of", "to", "by", "from",
+    "county", "city", "state", "police", "department", "office", "board", "u.s.", "federal",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+}  # fmt: skip
+_CONTACT_LABELS = {"phone", "email", "e-mail", "tel", "fax", "cell", "office", "mobile"}
 _HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr"}
 
 
@@ -129,18 +136,24 @@ def _with_modifiers(doc: Doc, title: Span) -> Span:
 _RANKS = {
     "sergeant", "sgt.", "lieutenant", "lt.", "captain", "capt.", "officer", "deputy",
     "detective", "det.", "corporal", "cpl.", "major", "maj.", "colonel", "col.",
-    "commander", "cmdr.", "chief deputy",
+    "commander", "cmdr.", "chief deputy", "trooper", "imam", "pastor", "rev.",
+    "reverend", "rabbi", "father", "bishop", "dr.", "agent", "special agent",
 }  # fmt: skip
+
+
+def _is_rank(title: str) -> bool:
+    """A rank, grade or honorific ("Lt. Col.", "Trooper", "Imam") rather than an office."""
+    return all(word in _RANKS for word in title.lower().split())
 
 
 def _office_before_rank(doc: Doc, title: Span) -> Span:
     """The office in front of a rank ("Jail Administrator Capt."), else the title itself."""
-    if title.text.lower() not in _RANKS:
+    if not _is_rank(title.text):
         return title
     office = _title_before(doc, title.start)
-    if office is None or office.text.lower() in _RANKS:
-        return title
-    return office
+    while office is not None and _is_rank(office.text):
+        office = _title_before(doc, office.start)  # "Lt. Col." is one rank
+    return office if office is not None else title
 
 
 def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
@@ -173,6 +186,9 @@ def _clean_name(span: Span) -> tuple[str, int, int]:
         tokens.pop()
     while tokens and tokens[0].lower_ in _HONORIFICS:
         tokens.pop(0)
+    # "Jordan Haugen\nPhone: ..." in a contact block: the label is no part of the name.
+    while len(tokens) > 2 and tokens[-1].lower_ in _CONTACT_LABELS:
+        tokens.pop()
     if not tokens:
         return "", span.start_char, span.start_char
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
@@ -248,24 +264,76 @@ def _titled_name_in(doc: Doc, ent: Span) -> Span | None:
     Returns the span from the title on, so the title is read as for a PERSON entity."""
     if ent.label_ not in ("ORG", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "LAW"):
         return None
-    lowered = ent.text.lower()
-    for words in titles():
-        title = " ".join(words)
-        if not lowered.startswith(title + " "):
+    # The title may open the entity, sit inside it ("... School District Superintendent Gloria
+    # Méndez-Hart") or begin before it ("Special Agent in" + "Charge Dennis Harlow").
+    for split in range(ent.start + 1, ent.end - 1):
+        if _title_before(doc, split) is None:
             continue
-        rest = ent.text[len(title) + 1 :].split()
+        rest = doc[split : ent.end].text.split()
         if 2 <= len(rest) <= 3 and all(_NAME_CHARS.match(w) for w in rest):
-            span = doc.char_span(ent.start_char + len(title) + 1, ent.end_char)
-            if span is not None:
-                return Span(doc, span.start, span.end, label="PERSON")
-        return None
+            return Span(doc, split, ent.end, label="PERSON")
     return None
+
+
+def _name_end(doc: Doc, start: int) -> int:
+    """End of a two- or three-word capitalised name starting at token ``start`` (0 if none);
+    "Ruiz-Park" counts as one word."""
+    i, words = start, 0
+    while i < len(doc) and words < 3:
+        token = doc[i]
+        if not (token.is_title or token.is_upper) or not _NAME_CHARS.match(token.text):
+            break
+        if token.lower_ in _NOT_NAME_WORDS or any(token.lower_ == w[0] for w in titles()):
+            break
+        i += 1
+        while (
+            i + 1 < len(doc)
+            and doc[i].text == "-"
+            and not doc[i - 1].whitespace_
+            and not doc[i].whitespace_
+            and doc[i + 1].is_title
+        ):
+            i += 2
+        words += 1
+    return i if words >= 2 else 0
+
+
+def _untagged_names(doc: Doc, agencies: list[Agency]) -> list[Span]:
+    """Names the model did not tag PERSON but a title marks: after a title ("Sheriff Harlan
+    Estrada" tagged ORG) or before an apposition title ("Rita Gonsalves, chair of ...")."""
+    taken = [(e.start, e.end) for e in doc.ents if e.label_ == "PERSON"]
+    found: list[Span] = []
+
+    def add(start: int, end: int) -> None:
+        span = doc[start:end]
+        if any(s < end and start < e for s, e in taken):
+            return
+        if agency_at(agencies, span.start_char, span.end_char) is not None:
+            return
+        taken.append((start, end))
+        found.append(Span(doc, start, end, label="PERSON"))
+
+    for token in doc:
+        if not token.is_title:
+            continue
+        if _title_before(doc, token.i) is not None:
+            end = _name_end(doc, token.i)
+            if end and (end == len(doc) or not doc[end].is_title):
+                add(token.i, end)
+                continue
+        if token.i > 0 and doc[token.i - 1].is_title:
+            continue  # inside a longer capitalised phrase
+        end = _name_end(doc, token.i)
+        if end and end < len(doc) and doc[end].text == "," and _title_after(doc, end):
+            add(token.i, end)
+    return found
 
 
 def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
     people: list[_Person] = []
     headline_end = _headline_end(doc)
-    for entity in doc.ents:
+    entities = list(doc.ents) + _untagged_names(doc, agencies)
+    for entity in entities:
         ent = entity if entity.label_ == "PERSON" else _titled_name_in(doc, entity)
         if ent is None:
             continue
@@ -281,7 +349,17 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             and any(doc[start].lower_ == words[-1] for words in titles())
         ):
             start += 1
-        name, s_char, e_char = _clean_name(doc[start : ent.end])
+        end = ent.end
+        # "Eric Montaño" + "-Reyes": the tagger can stop a hyphenated surname at the hyphen.
+        while (
+            end + 1 < len(doc)
+            and doc[end].text == "-"
+            and not doc[end - 1].whitespace_
+            and not doc[end].whitespace_
+            and doc[end + 1].is_title
+        ):
+            end += 2
+        name, s_char, e_char = _clean_name(doc[start:end])
         if not name or not all(_NAME_CHARS.match(w) for w in name.split()):
             continue
         person = _Person(name, spans=[(s_char, e_char)])
@@ -292,16 +370,27 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             title = doc[ent.start : start]
         if title is not None and len(title) > 0:
             title = _with_modifiers(doc, _office_before_rank(doc, title))
+        after = _title_after(doc, end) if end < len(doc) else None
+        # "Sgt. Dana Oyler, Public Information Officer": the office after the name is the
+        # title she speaks in; the rank or honorific before it is only her grade.
+        if (
+            title is not None
+            and len(title) > 0
+            and after is not None
+            and _is_rank(title.text)
+            and not _is_rank(after[0].text)
+        ):
+            title = None
+        if title is not None and len(title) > 0:
             person.title = title.text
             person.agency = _agency_for_title(doc, title, agencies)
         else:
-            after = _title_after(doc, ent.end)
             if after is not None:
                 title_span, next_i = after
                 person.title = title_span.text
                 person.agency = _organisation_after(doc, next_i, agencies)
         if not person.agency and person.title:
-            person.agency = _organisation_after(doc, ent.end, agencies) or _agency_by_kind(
+            person.agency = _organisation_after(doc, end, agencies) or _agency_by_kind(
                 doc, person, agencies
             )
         people.append(person)

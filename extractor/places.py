@@ -76,6 +76,12 @@ def dominant_city_state(name: str) -> str:
     return ""
 
 
+def city_population(name: str) -> int:
+    """Population of the largest US city called ``name`` (0 when the gazetteer has none)."""
+    entries = _cities().get(place_key(name), [])
+    return entries[0][0] if entries else 0
+
+
 def county_states(name: str) -> tuple[str, ...]:
     """States that have a county called ``name`` ("Dakota" or "Dakota County")."""
     key = place_key(name)

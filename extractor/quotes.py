@@ -182,8 +182,18 @@ def _scan_double(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[tuple
             elif role is _Role.CLOSE and open_at is not None:
                 pairs.append((open_at, i))
                 open_at = None
+        # Only a quotation that opens like speech (capital letter, or the paragraph's start)
+        # runs on into the next paragraph; a partial quote left open mid-sentence ("called the
+        # raid "reckless and cruel, and said ...") is a stray mark.
+        if open_at is not None and not _opens_speech(text, open_at, start):
+            open_at = None
         carried = open_at
     return pairs
+
+
+def _opens_speech(text: str, open_mark: int, para_start: int) -> bool:
+    following = text[open_mark + 1 : open_mark + 3].lstrip()
+    return open_mark == para_start or (following[:1].isupper() or following[:1].isdigit())
 
 
 def _scan_single(
@@ -665,9 +675,14 @@ class _Attributor:
             if ent is not None and ent.label_ == "PERSON":
                 people.append(self.person_named(ent.text, ent.start_char))
             elif ent is not None and ent.label_ in _ORG_LABELS:
-                # The tagger often labels a lone surname ORG; an earlier full name decides.
-                full = self.full_name(ent.text, ent.start_char) if len(ent) == 1 else ""
-                if full:
+                # The tagger often labels a lone surname ORG ("Montaño-Reyes" included);
+                # an official or an earlier full name decides.
+                lone = " " not in ent.text.strip()
+                official = self.official_named(ent.text) if lone else None
+                full = self.full_name(ent.text, ent.start_char) if lone else ""
+                if official is not None:
+                    people.append(_of_official(official))
+                elif full:
                     people.append(self.person_named(full))
                 else:
                     organisations.append(self.agency_named(ent.text, ent.ent_id_))

@@ -241,6 +241,7 @@ def extract_stances(
     evidence: dict[str, list[StanceFinding]] = {}
     previous: list[Agency] = []
     on_topic = _first(cues().topic, doc_text(doc)) is not None
+    headline_end = max(0, doc_text(doc).find("\n\n"))
     for clause in _clauses(doc):
         if not clause.text.strip():
             continue
@@ -253,6 +254,9 @@ def extract_stances(
         if found is None or not targets or _is_reported(clause.text):
             continue
         label, cue, strength = found
+        if clause.start_char < headline_end:
+            # A headline compresses the story; the body's own sentence is the better evidence.
+            strength *= 0.8
         speaker = _speaker(clause, quotes, officials)
         for agency in targets:
             evidence.setdefault(agency.name, []).append(

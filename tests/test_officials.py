@@ -170,3 +170,40 @@ def test_title_kind_ignores_modifiers() -> None:
     assert title_kind("Acting Sheriff") == "sheriff"
     assert title_kind("Interim Police Chief") == "police"
     assert title_kind("Acting Janitor") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Kings River County Sheriff Harlan Estrada said his deputies were not involved.",
+            ("Harlan Estrada", "Sheriff", "Kings River County Sheriff's Office"),
+            id="name-after-a-title-tagged-org",
+        ),
+        pytest.param(
+            "Rita Gonsalves, chair of the Kings River County Board of Supervisors, said she "
+            "would ask for a hotline.",
+            ("Rita Gonsalves", "Chair", "Kings River County"),
+            id="untagged-name-before-an-apposition",
+        ),
+        pytest.param(
+            "Media Contact: Sgt. Dana Oyler, Public Information Officer, 801-555-0125",
+            ("Dana Oyler", "Public Information Officer", ""),
+            id="office-after-a-rank",
+        ),
+        pytest.param(
+            "The city named Police Chief Eric Montaño-Reyes in May.",
+            ("Eric Montaño-Reyes", "Police Chief", ""),
+            id="hyphenated-surname",
+        ),
+        pytest.param(
+            "Gov. Eleanor Pratt said state police will not be conscripted.",
+            ("Eleanor Pratt", "Gov.", ""),
+            id="abbreviated-governor",
+        ),
+    ],
+)
+def test_names_the_model_misses_or_cuts(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)

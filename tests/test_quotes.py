@@ -158,9 +158,16 @@ SCANNING_CASES = [
     pytest.param(
         'He said "this is wrong and unfair, then left.\n\n'
         '"We will protect every resident of this city," said Mayor Ana Ruiz.',
-        # Indistinguishable from a real multi-paragraph quote, so it is read as one.
-        ['this is wrong and unfair, then left.\n\n"We will protect every resident of this city,'],
+        # A quote opening mid-sentence in lower case is partial, not speech running on into
+        # the next paragraph: its mark is stray and costs only its own paragraph.
+        ["We will protect every resident of this city,"],
         id="open-mark-continues-into-quote-paragraph",
+    ),
+    pytest.param(
+        'He said: "This is wrong and unfair.\n\n'
+        '"We will protect every resident of this city," said Mayor Ana Ruiz.',
+        ['This is wrong and unfair.\n\n"We will protect every resident of this city,'],
+        id="speech-runs-on-into-the-next-paragraph",
     ),
     pytest.param(
         "Sheriff Jane Doe addressed the board.\n\n"
