@@ -104,7 +104,7 @@ _NOT_PLACE = {
 }
 _AGENCY_WORDS = re.compile(
     r"\b(police|sheriff|sheriffs|patrol|marshals?|department of|county|city of|town of|"
-    r"bureau|attorney's office|board of supervisors|city council|commission)\b",
+    r"bureau|attorney's office|board of supervisors|city council|commission|school district)\b",
     re.IGNORECASE,
 )
 _GROUP_NOUNS = {"cities": "city", "counties": "county", "towns": "city", "municipalities": "city"}
@@ -118,6 +118,9 @@ _ANAPHORA = {
     "agency": ("police", "sheriff", "state", "federal"),
     "city": ("city",),
     "county": ("county",),
+    # The county jail is the sheriff's ("The jail does not hold anyone on ICE detainers").
+    "jail": ("sheriff",),
+    "district": ("other",),
 }
 _ANAPHORA_WINDOW = 4  # sentences back; further than that, "the department" is ambiguous
 
@@ -352,6 +355,7 @@ _HEAD_NOUNS = {
     "administration",
     "division",
     "supervisors",
+    "district",
 }
 _GENERIC_WORDS = _HEAD_NOUNS | {
     "sheriff",
@@ -775,7 +779,7 @@ def _resolve_anaphora(doc: Doc, clusters: list[_Cluster]) -> None:
         ((m.start, m.end, c) for c in clusters for m in c.mentions), key=lambda item: item[0]
     )
     for match in re.finditer(
-        r"\bthe (police department|sheriff[’']s (?:office|department)|department|office|agency|city|county)\b",
+        r"\bthe (police department|sheriff[’']s (?:office|department)|department|office|agency|city|county|jail|district)\b",
         doc_text(doc),
         flags=re.IGNORECASE,
     ):

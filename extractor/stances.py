@@ -70,6 +70,16 @@ def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | 
     return min(matches, key=lambda m: m.start()) if matches else None
 
 
+_FEDERAL_PARTNERS = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"\bFBI\b",
+        r"\bfederal (?:agents|agencies|partners|authorities)\b",
+        r"\btask force\b",
+    )
+)
+
+
 def classify_sentence(
     text: str, *, context: str = "", document_on_topic: bool = False
 ) -> tuple[str, str, float] | None:
@@ -87,12 +97,22 @@ def classify_sentence(
     warrant = _first(c.warrant_only, text)
     cooperation = _first(c.cooperates, text)
     unclear = _first(c.unclear, text)
+    # "is reviewing whether to sign a similar agreement": the review governs the cooperation.
+    # "the county's policy on sharing information with ICE is under review": a review with
+    # no refusal beside it is the position, whatever the policy under review says.
+    weighing = unclear is not None and refusal is None
+    if not on_topic and document_on_topic and _first(_FEDERAL_PARTNERS, text) is not None:
+        # In a story about immigration enforcement, "sharing criminal intelligence with the
+        # FBI" is about the same federal partners even when the sentence does not say so.
+        on_topic = True
     if not on_topic:
         # "The policy is under review" rarely repeats what policy; the document's topic
         # (immigration enforcement) is what the review is about.
-        if unclear is not None and document_on_topic and not (refusal or limit or cooperation):
+        if unclear is not None and document_on_topic and weighing:
             return "unclear", unclear.group(0), 0.5
         return None
+    if weighing and unclear is not None:
+        return "unclear", unclear.group(0), 0.6
     if refusal is not None:
         if (exception is not None and warrant is None) or limit is not None:
             cue = exception or limit

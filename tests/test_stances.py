@@ -244,3 +244,93 @@ def test_a_quote_of_the_agencys_official_carries_its_stance(
         f"know,\u201d {attribution}."
     )
     assert _stances_with_quotes(nlp, text) == {"Hartsell County Sheriff's Office": "limits"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        pytest.param(
+            "Her office will not hold anyone past their release date for ICE unless a judge has "
+            "signed a warrant.",
+            "refuses",
+            id="judge-signed-exception-is-still-a-refusal",
+        ),
+        pytest.param(
+            "The jail will no longer hold people on ICE detainers unless the request comes with "
+            "a warrant signed by a federal judge.",
+            "refuses",
+            id="no-longer-with-warrant-exception",
+        ),
+        pytest.param(
+            "Staff shall not contact ICE to report the release date of any person.",
+            "refuses",
+            id="negated-notification",
+        ),
+        pytest.param(
+            "The office has no plans to sign a 287(g) agreement with ICE.",
+            "refuses",
+            id="no-plans-to-sign",
+        ),
+        pytest.param(
+            "The sheriff's office already declines to hold people on immigration detainers.",
+            "refuses",
+            id="declines-to-hold",
+        ),
+        pytest.param(
+            "No city money, equipment or staff will be used for federal civil immigration "
+            "enforcement.",
+            "refuses",
+            id="no-resources-used",
+        ),
+        pytest.param(
+            "The district will not allow immigration agents into its buildings.",
+            "refuses",
+            id="will-not-allow",
+        ),
+        pytest.param(
+            "Officers may ask about immigration status only when it is directly relevant to a "
+            "criminal investigation.",
+            "limits",
+            id="only-when-criminal",
+        ),
+        pytest.param(
+            "Officers will respond to a federal immigration operation only if there is an "
+            "immediate threat to public safety.",
+            "limits",
+            id="only-if-threat",
+        ),
+        pytest.param(
+            "Deputies will keep turning them over to Border Patrol after arrests of migrants.",
+            "cooperates",
+            id="hand-over-to-border-patrol",
+        ),
+        pytest.param(
+            "The county's policy on sharing information with federal immigration authorities is "
+            "under review.",
+            "unclear",
+            id="review-governs-the-policy-it-names",
+        ),
+        pytest.param(
+            "The city is reviewing whether its police can sign a 287(g) agreement with ICE.",
+            "unclear",
+            id="reviewing-whether-to-cooperate",
+        ),
+    ],
+)
+def test_exceptions_negations_and_reviews(sentence: str, label: str) -> None:
+    found = classify_sentence(sentence)
+    assert found is not None
+    assert found[0] == label
+
+
+def test_past_practice_is_no_stance(nlp: Language) -> None:
+    text = "Until last month the Reno Police Department honored ICE detainers."
+    assert _stances(nlp, text) == {}
+
+
+def test_federal_partner_in_an_immigration_story_is_on_topic() -> None:
+    sentence = "The office will keep sharing criminal intelligence with the FBI task force."
+    assert classify_sentence(sentence) is None
+    found = classify_sentence(sentence, document_on_topic=True)
+    assert found is not None
+    assert found[0] == "limits"
