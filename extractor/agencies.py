@@ -101,6 +101,17 @@ _NOT_PLACE = {
     "those",
     "every",
     "each",
+    "outside",
+    "inside",
+    "near",
+    "behind",
+    "across",
+    "around",
+    "into",
+    "during",
+    "within",
+    "beyond",
+    "through",
 }
 _AGENCY_WORDS = re.compile(
     r"\b(police|sheriff|sheriffs|patrol|marshals?|department of|county|city of|town of|"

@@ -284,6 +284,12 @@ _NP_DEPS = frozenset(
 _ORG_LABELS = frozenset({"ORG", "AGENCY"})
 # Modifiers kept when a described speaker is written out ("the 14th-ranked player").
 _DESCRIPTION_DEPS = frozenset({"det", "amod", "compound", "nummod", "poss", "nmod", "quantmod"})
+# Abbreviated titles and the noun a later description uses ("Sen. X" ... "the senator").
+_TITLE_ABBREVIATIONS = {
+    "sen.": "senator", "rep.": "representative", "gov.": "governor", "gen.": "general",
+    "lt.": "lieutenant", "sgt.": "sergeant", "capt.": "captain", "det.": "detective",
+    "ald.": "alderman", "supt.": "superintendent", "atty.": "attorney",
+}  # fmt: skip
 # Head nouns of writing that speaks for its author ("the statement read", "the letter says").
 _DOCUMENT_NOUNS = frozenset(
     {"letter", "email", "post", "filing", "report", "notice", "memo", "description", "website"}
@@ -312,6 +318,7 @@ _ORGANISATION_NOUNS = frozenset(
     {"company", "group", "firm", "organization", "organisation", "ministry", "government"}
     | {"agency", "committee", "coalition", "union", "association", "label", "campaign"}
     | {"network", "team", "club", "party", "council", "board", "court", "administration"}
+    | {"caucus", "office", "department"}
 )
 
 
@@ -341,6 +348,25 @@ def _of_official(official: Official) -> _Speaker:
 
 def _of_agency(agency: Agency) -> _Speaker:
     return _Speaker(agency.name, "agency", "", agency.name)
+
+
+def _extended_ents(doc: Doc) -> list[Span]:
+    """The document's entities, with a PERSON name the tagger stopped at a hyphen carried on
+    over it ("Janelle Mbeki" + "-Short")."""
+    ents: list[Span] = []
+    for ent in doc.ents:
+        end = ent.end
+        if ent.label_ == "PERSON":
+            while (
+                end + 1 < len(doc)
+                and doc[end].text == "-"
+                and not doc[end - 1].whitespace_
+                and not doc[end].whitespace_
+                and doc[end + 1].is_title
+            ):
+                end += 2
+        ents.append(ent if end == ent.end else Span(doc, ent.start, end, label=ent.label_))
+    return ents
 
 
 def _is_org_name(ent: Span) -> bool:
@@ -422,16 +448,20 @@ class _Attributor:
         ]
         self.official_mentions = sorted(official_mentions, key=lambda m: m.start)
         self.agency_mentions = sorted(agency_mentions, key=lambda m: m.start)
+        self.ents = _extended_ents(doc)
+        self.ent_at = {
+            i: ent for ent in sorted(self.ents, key=len) for i in range(ent.start, ent.end)
+        }
         self.person_names = [
             (ent.start_char, _POSSESSIVE.sub("", ent.text.strip()))
-            for ent in doc.ents
+            for ent in self.ents
             if ent.label_ == "PERSON" and not self.is_quoted(ent.start_char)
         ]
         self.person_mentions = sorted(
             [m for m in official_mentions if not self.is_quoted(m.start)]
             + [
                 _Mention(ent.start_char, ent.end_char, self.person_named(ent.text, ent.start_char))
-                for ent in doc.ents
+                for ent in self.ents
                 if ent.label_ == "PERSON" and not self.is_quoted(ent.start_char)
             ],
             key=lambda m: m.start,
@@ -444,7 +474,7 @@ class _Attributor:
             self.outside_agency_mentions
             + [
                 _Mention(ent.start_char, ent.end_char, self.agency_named(ent.text, ent.ent_id_))
-                for ent in doc.ents
+                for ent in self.ents
                 if ent.label_ == "ORG" and not self.is_quoted(ent.start_char) and _is_org_name(ent)
             ],
             key=lambda m: m.start,
@@ -632,12 +662,7 @@ class _Attributor:
         return _Speaker(clean, "agency", "", clean)
 
     def entity_of(self, token: Token) -> Span | None:
-        if not token.ent_type_:
-            return None
-        for ent in self.doc.ents:
-            if ent.start <= token.i < ent.end:
-                return ent
-        return None
+        return self.ent_at.get(token.i)
 
     def noun_phrase(self, head: Token) -> Iterator[Token]:
         """The head, then its noun-phrase dependents nearest first (no relative clauses)."""
@@ -692,6 +717,14 @@ class _Attributor:
                     people.append(_of_official(official))
                 elif full := self.full_name(part.text, part.idx):
                     people.append(_Speaker(full, "person"))
+        if token.lemma_.lower() in _ORGANISATION_NOUNS and people and not organisations:
+            # "the Pettiford campaign said": the campaign speaks, not Pettiford.
+            owner = [t for t in token.children if t.dep_ in ("compound", "poss")]
+            if owner:
+                first = min(t.left_edge.i for t in owner)
+                if self.doc[first].lower_ in ("the", "a", "an"):
+                    first += 1
+                return _Speaker(self.doc[first : token.i + 1].text, "agency")
         # Officials and named people speak for themselves before the body they belong to.
         if people or organisations:
             return (people or organisations)[0]
@@ -727,6 +760,31 @@ class _Attributor:
         if lemma in _VOICE_NOUNS or lemma in _DOCUMENT_NOUNS:
             # "the statement said": an agency, else the organisation named last nearby.
             return self.antecedent(token, "agency", depth) or self.recent_organisation(token.idx)
+        return None
+
+    def introduced_as(self, noun: Token) -> _Speaker | None:
+        """The person a definite description refers back to ("the nominee" after "the nominee,
+        Gerald Ambrose-Tate" or "nominee Gerald Ambrose-Tate"): the latest person named
+        next to that noun before it."""
+        words = {noun.lower_, noun.lemma_.lower()} | {
+            full for short, full in _TITLE_ABBREVIATIONS.items() if noun.lemma_.lower() == full
+        }
+        abbreviations = {short for short, full in _TITLE_ABBREVIATIONS.items() if full in words}
+        for mention in reversed(self.person_mentions):
+            if mention.start >= noun.idx:
+                continue
+            if self.text[mention.end : mention.end + 2] in ("'s", "\u2019s"):
+                continue  # "Nisan Ahmado's source" is not Ahmado
+            # Close enough to be the name's title or apposition ("Sen. X", "X, the nominee").
+            low = max(0, mention.start - 25)
+            around = self.text[low : mention.end + 30].casefold()
+            found = {
+                m.group(0).rstrip(".") if m.group(0) not in abbreviations else m.group(0)
+                for m in re.finditer(r"[\w.']+", around)
+                if not self.is_quoted(low + m.start())
+            }
+            if (words | abbreviations) & found:
+                return mention.speaker
         return None
 
     def recent_organisation(self, before: int) -> _Speaker | None:
@@ -823,6 +881,11 @@ class _Attributor:
                 return named
         elif subject.pos_ == "NOUN" and not _is_person_noun(lemma):
             return None  # "the mission", "the campaign slogan": not a source
+        definite = any(c.dep_ == "det" and c.lower_ in ("the", "this") for c in subject.children)
+        if definite and (subject.pos_ == "NOUN" or subject.is_lower) and subject.tag_ != "NNS":
+            named = self.introduced_as(subject)
+            if named is not None:
+                return named
         keep = [subject] + [
             t
             for child in subject.children

@@ -435,6 +435,23 @@ ATTRIBUTION_CASES = [
         id="subject-of-the-sentence-before",
     ),
     pytest.param(
+        "\u201cDid you sign the waiver?\u201d asked Sen. Dominic Ferraro-Quist.\n\n"
+        "\u201cI did not, senator. My deputy signed it,\u201d Gerald Tate said.\n\n"
+        "\u201cSo you supported it. That is a yes,\u201d the senator said.",
+        [
+            ("Did you sign the", "Dominic Ferraro-Quist", "person"),
+            ("I did not, senator.", "Gerald Tate", "person"),
+            ("So you supported it.", "Dominic Ferraro-Quist", "person"),
+        ],
+        id="description-refers-back-to-the-named-person",
+    ),
+    pytest.param(
+        "The Pettiford campaign answered on Friday. \u201cThis is the last move of a desperate "
+        "campaign,\u201d the Pettiford campaign said.",
+        [("This is the last", "Pettiford campaign", "agency")],
+        id="a-campaign-speaks-for-itself",
+    ),
+    pytest.param(
         "Here is how bad it got, in the words of the patient: \u201cI could only manage two "
         "stairs at a time.\u201d",
         [("I could only manage", "the patient", "person")],
