@@ -255,7 +255,13 @@ def _agency_by_kind(doc: Doc, person: _Person, agencies: list[Agency]) -> str:
     before = [(s, a) for a in fitting for s, _ in a.spans if sentence_start <= s < first]
     if before:
         return max(before, key=lambda item: item[0])[1].name
-    return fitting[0].name if len(fitting) == 1 else ""
+    if len(fitting) == 1:
+        return fitting[0].name
+    # Several fitting agencies: the one the story is about, when it is named most.
+    ranked = sorted(fitting, key=lambda a: -a.named_mentions)
+    if len(ranked) > 1 and ranked[0].named_mentions > ranked[1].named_mentions:
+        return ranked[0].name
+    return ""
 
 
 def _titled_name_in(doc: Doc, ent: Span) -> Span | None:

@@ -207,3 +207,20 @@ def test_names_the_model_misses_or_cuts(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in _officials(nlp, text)
+
+
+def test_a_governor_is_not_the_state_police(nlp: Language) -> None:
+    text = (
+        "The Massachusetts State Police will not join raids, Gov. Eleanor Pratt said, and the "
+        "Massachusetts State Police confirmed it."
+    )
+    assert ("Eleanor Pratt", "Gov.", "") in _officials(nlp, text)
+
+
+def test_title_kind_prefers_the_agency_the_story_is_about(nlp: Language) -> None:
+    text = (
+        "The Ramsey County Board voted Tuesday. Ramsey County will stop sharing data with ICE, "
+        "and Ramsey County staff will be trained. Washington County did not vote.\n\n"
+        "Commissioner Kou Yang said the policy protects residents."
+    )
+    assert ("Kou Yang", "Commissioner", "Ramsey County") in _officials(nlp, text)
