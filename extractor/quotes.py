@@ -576,7 +576,7 @@ class _Attributor:
     # -- subjects --
 
     def subject_of(self, cue: Token, entry: str) -> Token | None:
-        if " " in entry:  # "according to X": X is the object of the last word
+        if entry.split()[-1] in ("to", "of"):  # "according to X": X is the object of "to"
             last = self.doc[cue.i + len(entry.split()) - 1]
             objects = [c for c in last.children if c.dep_ == "pobj"]
             return objects[0] if objects else None
@@ -609,7 +609,22 @@ class _Attributor:
                 and child.i not in self.in_quote
             ):
                 return child
-        return None
+        # ... or hangs the inverted subject on another verb: take the name right after the cue.
+        i = cue.i + 1
+        if i < len(self.doc) and self.doc[i].lower_ in ("the", "a", "an"):
+            i += 1
+        if i >= len(self.doc) or i in self.in_quote or self.doc[i].pos_ not in ("PROPN", "NOUN"):
+            return None
+        while (
+            i + 1 < len(self.doc)
+            and i + 1 not in self.in_quote
+            and (
+                self.doc[i + 1].pos_ == "PROPN"
+                or (self.doc[i + 1].text == "-" and not self.doc[i + 1].whitespace_)
+            )
+        ):
+            i += 1
+        return self.doc[i]
 
     # -- resolution --
 
@@ -671,7 +686,10 @@ class _Attributor:
         while queue:
             token = queue.pop(0)
             yield token
-            for child in token.children:
+            # An apposition names the head ("X's campaign manager, Brandon Tillis-Okafor");
+            # a possessor ("X's") only owns it, so it comes last.
+            children = sorted(token.children, key=lambda c: {"appos": 0, "poss": 2}.get(c.dep_, 1))
+            for child in children:
                 if child.dep_ in _NP_DEPS and child.i not in seen and child.i not in self.in_quote:
                     seen.add(child.i)
                     queue.append(child)

@@ -9,7 +9,9 @@ import pytest
 import spacy
 from spacy.language import Language
 
+from extractor.agencies import extract_agencies
 from extractor.mentions import Agency, Official, Quote
+from extractor.officials import extract_officials
 from extractor.quotes import MIN_QUOTE_WORDS, extract_quotes, reporting_verbs
 
 SEEDS = Path("/work/shared/seeds")
@@ -452,6 +454,18 @@ ATTRIBUTION_CASES = [
         id="a-campaign-speaks-for-itself",
     ),
     pytest.param(
+        "In a text message, Oyelowo-Marsh\u2019s campaign manager, Brandon Tillis-Okafor, said "
+        "the mayor had \u201cspent 90 minutes defending a record nobody likes.\u201d",
+        [("spent 90 minutes defending", "Brandon Tillis-Okafor", "person")],
+        id="apposition-before-possessor",
+    ),
+    pytest.param(
+        "Reggie Oyelowo-Marsh stood at the second podium.\n\n\u201cI voted to delay a rate "
+        "increase, not a pipe,\u201d he shot back.",
+        [("I voted to delay", "Reggie Oyelowo-Marsh", "person")],
+        id="multi-word-cue",
+    ),
+    pytest.param(
         "Here is how bad it got, in the words of the patient: \u201cI could only manage two "
         "stairs at a time.\u201d",
         [("I could only manage", "the patient", "person")],
@@ -609,3 +623,16 @@ def test_seed_003(nlp: Language, mention: str) -> None:
     ((starts, speaker),) = gold(name)
     assert quotes[0].text.startswith(starts)
     assert quotes[0].speaker == speaker
+
+
+def test_inverted_subject_the_parser_misplaces(nlp: Language) -> None:
+    text = (
+        "Headline\n\nHazard Mayor Lonnie Fugate-Briggs described a city running on borrowed "
+        'money.\n\n"We borrowed $2.3 million," said Fugate-Briggs, a Republican who has led '
+        'the city since 2019, "against next year\'s budget just to keep the water plant open."'
+    )
+    doc = nlp(text)
+    agencies = extract_agencies(doc)
+    officials = extract_officials(doc, agencies=agencies)
+    quotes = extract_quotes(doc, agencies=agencies, officials=officials)
+    assert [q.speaker for q in quotes] == ["Lonnie Fugate-Briggs", "Lonnie Fugate-Briggs"]
