@@ -153,6 +153,11 @@ def _office_before_rank(doc: Doc, title: Span) -> Span:
     office = _title_before(doc, title.start)
     while office is not None and _is_rank(office.text):
         office = _title_before(doc, office.start)  # "Lt. Col." is one rank
+    if office is None and title.start > 1 and doc[title.start - 1].text == ",":
+        # "A Washington State Patrol spokesperson, Trooper Kayla Brandt"
+        office = _title_before(doc, title.start - 1)
+        if office is not None and _is_rank(office.text):
+            office = None
     return office if office is not None else title
 
 
@@ -198,9 +203,26 @@ def _clean_name(span: Span) -> tuple[str, int, int]:
 def _agency_for_title(doc: Doc, title: Span, agencies: list[Agency]) -> str:
     """An agency a title is part of ("Omaha Police Chief") or sits right after ("Ramsey County Sheriff")."""
     agency = agency_at(agencies, title.start_char, title.end_char)
-    if agency is None and title.start > 0:
-        before = doc[title.start - 1]
+    # "ICE Miami Field Office Director": the agency may open the capitalised run before it.
+    i = title.start - 1
+    while agency is None and i >= 0 and title.start - i <= 3:
+        before = doc[i]
         agency = agency_at(agencies, before.idx, before.idx + len(before.text))
+        if not (before.is_title or before.is_upper):
+            break
+        i -= 1
+    return agency.name if agency is not None else ""
+
+
+def _agency_after_comma(doc: Doc, i: int, agencies: list[Agency]) -> str:
+    """The agency in a contact line's next field ("Ellen Marquardt, Public Information
+    Officer, Dane County Sheriff's Office, (608) ...")."""
+    if i + 1 >= len(doc) or doc[i].text != ",":
+        return ""
+    j = i + 1
+    if doc[j].lower_ == "the" and j + 1 < len(doc):
+        j += 1
+    agency = agency_at(agencies, doc[j].idx, doc[j].idx + len(doc[j].text))
     return agency.name if agency is not None else ""
 
 
@@ -394,10 +416,18 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             if after is not None:
                 title_span, next_i = after
                 person.title = title_span.text
-                person.agency = _organisation_after(doc, next_i, agencies)
+                # "Mike Tran, Henderson's police chief": the office of the place before it.
+                owner = agency_at(agencies, doc[end].idx, title_span.end_char)
+                person.agency = (
+                    _organisation_after(doc, next_i, agencies)
+                    or (owner.name if owner is not None else "")
+                    or _agency_after_comma(doc, next_i, agencies)
+                )
         if not person.agency and person.title:
-            person.agency = _organisation_after(doc, end, agencies) or _agency_by_kind(
-                doc, person, agencies
+            person.agency = (
+                _organisation_after(doc, end, agencies)
+                or _agency_after_comma(doc, end, agencies)
+                or _agency_by_kind(doc, person, agencies)
             )
         people.append(person)
     return people

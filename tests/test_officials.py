@@ -224,3 +224,42 @@ def test_title_kind_prefers_the_agency_the_story_is_about(nlp: Language) -> None
         "Commissioner Kou Yang said the policy protects residents."
     )
     assert ("Kou Yang", "Commissioner", "Ramsey County") in _officials(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Media contacts: Ellen Marquardt, Public Information Officer, Dane County Sheriff's "
+            "Office, (608) 555-0102",
+            ("Ellen Marquardt", "Public Information Officer", "Dane County Sheriff's Office"),
+            id="contact-line-agency-field",
+        ),
+        pytest.param(
+            "\u201cThese agreements are force multipliers,\u201d said ICE Miami Field Office "
+            "Director Dolores Grafton.",
+            (
+                "Dolores Grafton",
+                "Field Office Director",
+                "U.S. Immigration and Customs Enforcement",
+            ),
+            id="agency-opens-the-capitalised-run",
+        ),
+        pytest.param(
+            "A Washington State Patrol spokesperson, Trooper Kayla Brandt, said troopers do not "
+            "enforce civil immigration law.",
+            ("Kayla Brandt", "Spokesperson", "Washington State Patrol"),
+            id="office-before-a-comma-and-rank",
+        ),
+        pytest.param(
+            "LVMPD will not help. Mike Tran, Henderson's police chief, said his department has "
+            "no plans to participate.",
+            ("Mike Tran", "Police Chief", "Henderson Police Department"),
+            id="possessive-place-in-an-apposition",
+        ),
+    ],
+)
+def test_agency_from_the_title_context(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)
