@@ -180,6 +180,7 @@ def _known_by_form() -> dict[str, dict[str, str]]:
 
 
 _KNOWN = _known_by_form()
+_KNOWN_LED_BY = {entry["name"]: entry["led_by"] for entry in known_agencies() if "led_by" in entry}
 
 
 def _strip_place(words: list[str]) -> list[str]:
@@ -566,8 +567,8 @@ def _story_county(mentions: list[_Mention], dateline_city: str) -> str:
     """The county a story is about, for a sheriff named without one: the dateline's county
     ("RIO SECO COUNTY, Texas —") or the only county the text names, when no sheriff's office
     is named at all."""
-    if any(m.agency_type == "sheriff" for m in mentions):
-        return ""
+    if any(m.agency_type == "sheriff" or _KNOWN_LED_BY.get(m.name) == "sheriff" for m in mentions):
+        return ""  # the story's sheriff leads an office it names (LVMPD's is Clark County's)
     if dateline_city.endswith(" County"):
         return dateline_city
     counties = {m.name for m in mentions if m.agency_type == "county"}

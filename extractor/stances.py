@@ -92,7 +92,7 @@ def classify_sentence(
     text = text.replace("’", "'")
     on_topic = _first(c.topic, (context or text).replace("’", "'")) is not None
     refusal = _first(c.refuses, text)
-    limit = _first(c.limits, text)
+    limit = _unless_hypothetical(_first(c.limits, text), text)
     exception = _first(c.exception, text)
     warrant = _first(c.warrant_only, text)
     cooperation = _first(c.cooperates, text)
@@ -131,6 +131,16 @@ def classify_sentence(
     if unclear is not None:
         return "unclear", unclear.group(0), 0.6
     return None
+
+
+def _unless_hypothetical(match: re.Match[str] | None, text: str) -> re.Match[str] | None:
+    """Drop a cue that a "whether" just before puts in question ("wonder whether the nurse is
+    going to call ICE")."""
+    if match is not None and re.search(
+        r"\bwhether\b", text[max(0, match.start() - 50) : match.start()]
+    ):
+        return None
+    return match
 
 
 def _is_reported(text: str) -> bool:
@@ -201,6 +211,11 @@ def _sentence_agencies(
             ):
                 return [by_name[official.agency]], 0.95
         subject = doc_text(sent.doc)[start:end].lower()
+        if main and subject in ("he", "she"):
+            # "He said the department ...": the official last named before speaks for theirs.
+            latest = _latest_official(officials, sent.start_char)
+            if latest is not None and latest.agency in by_name:
+                return [by_name[latest.agency]], 0.85
         # "It said ..." continues the agency before; "unless they are signed" does not.
         if main and subject.split()[:1] and subject.split()[0] in _PRONOUNS and previous:
             return previous, 0.8
@@ -208,6 +223,16 @@ def _sentence_agencies(
     if len(mentioned) == 1:
         return mentioned, 0.7
     return [], 0.0
+
+
+def _latest_official(officials: list[Official], before: int) -> Official | None:
+    """The official whose mention ends last before character ``before``."""
+    best: tuple[int, Official] | None = None
+    for official in officials:
+        for start, end in official.spans:
+            if end <= before and (best is None or start > best[0]):
+                best = (start, official)
+    return best[1] if best is not None else None
 
 
 def _quoted_agency(
@@ -279,11 +304,10 @@ def extract_stances(
             strength *= 0.8
         speaker = _speaker(clause, quotes, officials)
         for agency in targets:
-            evidence.setdefault(agency.name, []).append(
-                StanceFinding(
-                    agency.name, label, clause.sent.text.strip(), cue, speaker, strength * sure
-                )
+            finding = StanceFinding(
+                agency.name, label, clause.sent.text.strip(), cue, speaker, strength * sure
             )
+            evidence.setdefault(agency.name, []).append(finding)
     return [_combine(items) for items in evidence.values()]
 
 

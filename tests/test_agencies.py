@@ -358,3 +358,13 @@ def test_an_agency_led_by_a_sheriff_absorbs_the_sheriff_title(nlp: Language) -> 
         "Las Vegas Metropolitan Police Department",
         "U.S. Immigration and Customs Enforcement",
     ]
+
+
+def test_a_sheriff_of_an_agency_led_by_a_sheriff_implies_no_new_office(nlp: Language) -> None:
+    text = (
+        "Headline\n\nLVMPD serves unincorporated Clark County.\n\n"
+        "Assistant Sheriff Ray Dominguez explained the policy."
+    )
+    assert [a.name for a in extract_agencies(nlp(text))] == [
+        "Las Vegas Metropolitan Police Department"
+    ]

@@ -334,3 +334,17 @@ def test_federal_partner_in_an_immigration_story_is_on_topic() -> None:
     found = classify_sentence(sentence, document_on_topic=True)
     assert found is not None
     assert found[0] == "limits"
+
+
+def test_he_said_the_department_speaks_for_the_officials_agency(nlp: Language) -> None:
+    text = (
+        "Headline\n\nThe Utah Highway Patrol runs the highways. Salt Lake City Police Chief Brian "
+        "Redd-Halvorsen spoke on Monday.\n\n"
+        "He said the department has no plans to participate in immigration enforcement."
+    )
+    assert _stances(nlp, text) == {"Salt Lake City Police Department": "refuses"}
+
+
+def test_a_cue_put_in_question_by_whether_is_no_stance() -> None:
+    sentence = "Nobody should have to wonder whether the nurse is going to call ICE."
+    assert classify_sentence(sentence) is None
