@@ -343,6 +343,8 @@ def classify(surface: str) -> tuple[str, str, str, bool] | None:
         if not place_words or not all(w[:1].isupper() or w[:1].isdigit() for w in place_words):
             return None
         place = " ".join(place_words)
+        if places.is_country(place) or len(place.replace(".", "")) < 2:
+            return None  # "Bolivia's police", "Nigeria Police": US local agencies only
         parts = {"place": place, "kind": _title_words(match.groupdict().get("kind") or "")}
         name = template.format(**parts).replace("Dept.", "Department").replace("Dept", "Department")
         if name_key(name) in _KNOWN:
@@ -657,7 +659,7 @@ def _possessive_mentions(doc: Doc) -> list[_Mention]:
         place = " ".join(words)
         start = match.start("place") + match.group("place").index(words[0])
         end = match.end()
-        if places.state_code(place):
+        if places.state_code(place) or places.is_country(place) or len(place) < 2:
             continue
         what = match.group("what").replace("’", "'")
         county = re.search(r" (?:County|Parish)$", place) is not None

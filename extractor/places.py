@@ -58,6 +58,20 @@ def _counties() -> dict[str, tuple[str, ...]]:
     return {name: tuple(sorted(set(states))) for name, states in counties.items()}
 
 
+@functools.cache
+def _countries() -> frozenset[str]:
+    return frozenset(place_key(c["name"]) for c in _cache().get_countries().values()) - {
+        "united states"
+    }
+
+
+def is_country(name: str) -> bool:
+    """Whether ``name`` is a foreign country ("Bolivia", "Hong Kong") and not also a US state
+    or city ("Georgia", "Lebanon")."""
+    key = place_key(name)
+    return key in _countries() and not state_code(name) and key not in _cities()
+
+
 def state_code(name: str) -> str:
     """Two-letter code of a state named in full ("" when ``name`` is no state)."""
     return state_names().get(name.lower().strip(), "")

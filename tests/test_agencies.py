@@ -368,3 +368,17 @@ def test_a_sheriff_of_an_agency_led_by_a_sheriff_implies_no_new_office(nlp: Lang
     assert [a.name for a in extract_agencies(nlp(text))] == [
         "Las Vegas Metropolitan Police Department"
     ]
+
+
+@pytest.mark.parametrize(
+    ("surface", "expected"),
+    [
+        ("Bolivia Police", None),
+        ("Nigeria Police Force", None),
+        ("Georgia State Patrol", "Georgia State Patrol"),
+        ("Lebanon Police Department", "Lebanon Police Department"),
+    ],
+)
+def test_foreign_police_are_not_us_agencies(surface: str, expected: str | None) -> None:
+    found = classify(surface)
+    assert (found[0] if found else None) == expected
