@@ -187,6 +187,10 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
 def _clean_name(span: Span) -> tuple[str, int, int]:
     """Name text and char offsets without a trailing possessive or leading honorific."""
     tokens = list(span)
+    # "Jeff Bezos’s Blue Origin" tagged as one PERSON: the name ends at the possessive.
+    cut = next((k for k, t in enumerate(tokens) if t.text in ("'s", "’s") and k > 0), None)
+    if cut is not None:
+        tokens = tokens[:cut]
     while tokens and (tokens[-1].text in ("'s", "’s", "'", "’") or tokens[-1].is_punct):
         tokens.pop()
     while tokens and tokens[0].lower_ in _HONORIFICS:

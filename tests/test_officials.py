@@ -263,3 +263,8 @@ def test_agency_from_the_title_context(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in _officials(nlp, text)
+
+
+def test_a_name_ends_at_its_possessive(nlp: Language) -> None:
+    text = "Founder Jeff Bezos’s Blue Origin won the contract."
+    assert [o[0] for o in _officials(nlp, text)] == ["Jeff Bezos"]
