@@ -350,6 +350,21 @@ def _of_agency(agency: Agency) -> _Speaker:
     return _Speaker(agency.name, "agency", "", agency.name)
 
 
+def _hyphenated(token: Token) -> str:
+    """The hyphen-joined word a token belongs to ("Reyes" -> "Montaño-Reyes")."""
+    doc = token.doc
+    start = end = token.i
+    while start >= 2 and doc[start - 1].text == "-" and not doc[start - 2].whitespace_:
+        if doc[start - 1].whitespace_:
+            break
+        start -= 2
+    while end + 2 < len(doc) and doc[end + 1].text == "-" and not doc[end].whitespace_:
+        if doc[end + 1].whitespace_:
+            break
+        end += 2
+    return doc[start : end + 1].text
+
+
 def _extended_ents(doc: Doc) -> list[Span]:
     """The document's entities, with a PERSON name the tagger stopped at a hyphen carried on
     over it ("Janelle Mbeki" + "-Short")."""
@@ -730,10 +745,11 @@ class _Attributor:
                 else:
                     organisations.append(self.agency_named(ent.text, ent.ent_id_))
             elif part.pos_ == "PROPN" or part.is_title:
-                # A surname the tagger did not take for a name ("Lovely said").
-                if official := self.official_named(part.text):
+                # A surname the tagger did not take for a name ("Lovely said", "Montaño-Reyes").
+                surname = _hyphenated(part)
+                if official := self.official_named(surname):
                     people.append(_of_official(official))
-                elif full := self.full_name(part.text, part.idx):
+                elif full := self.full_name(surname, part.idx):
                     people.append(_Speaker(full, "person"))
         if token.lemma_.lower() in _ORGANISATION_NOUNS and people and not organisations:
             # "the Pettiford campaign said": the campaign speaks, not Pettiford.

@@ -36,7 +36,7 @@ SEED_FLOORS = {
 FIXTURE_FLOORS = {
     "agencies": (0.96, 0.99),
     "officials": (0.95, 0.99),
-    "quotes": (0.98, 0.93),
+    "quotes": (0.98, 0.94),
     "stances": (0.91, 0.96),
 }
 POLITICS_FLOORS = {"quotes": (0.98, 0.89)}

@@ -636,3 +636,16 @@ def test_inverted_subject_the_parser_misplaces(nlp: Language) -> None:
     officials = extract_officials(doc, agencies=agencies)
     quotes = extract_quotes(doc, agencies=agencies, officials=officials)
     assert [q.speaker for q in quotes] == ["Lonnie Fugate-Briggs", "Lonnie Fugate-Briggs"]
+
+
+def test_a_hyphenated_surname_finds_the_official(nlp: Language) -> None:
+    text = (
+        "Headline\n\nMayor Eric Montaño-Reyes said the city has received calls.\n\n"
+        '"Las Cruces is a border community, and we live with federal agents every day," '
+        "Montaño-Reyes said."
+    )
+    doc = nlp(text)
+    agencies = extract_agencies(doc)
+    officials = extract_officials(doc, agencies=agencies)
+    quotes = extract_quotes(doc, agencies=agencies, officials=officials)
+    assert [q.speaker for q in quotes] == ["Eric Montaño-Reyes"]
