@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
@@ -100,10 +101,21 @@ _NOT_PLACE = {
     "those",
     "every",
     "each",
+    "outside",
+    "inside",
+    "near",
+    "behind",
+    "across",
+    "around",
+    "into",
+    "during",
+    "within",
+    "beyond",
+    "through",
 }
 _AGENCY_WORDS = re.compile(
     r"\b(police|sheriff|sheriffs|patrol|marshals?|department of|county|city of|town of|"
-    r"bureau|attorney's office|board of supervisors|city council|commission)\b",
+    r"bureau|attorney's office|board of supervisors|city council|commission|school district)\b",
     re.IGNORECASE,
 )
 _GROUP_NOUNS = {"cities": "city", "counties": "county", "towns": "city", "municipalities": "city"}
@@ -117,6 +129,9 @@ _ANAPHORA = {
     "agency": ("police", "sheriff", "state", "federal"),
     "city": ("city",),
     "county": ("county",),
+    # The county jail is the sheriff's ("The jail does not hold anyone on ICE detainers").
+    "jail": ("sheriff",),
+    "district": ("other",),
 }
 _ANAPHORA_WINDOW = 4  # sentences back; further than that, "the department" is ambiguous
 
@@ -165,12 +180,47 @@ def _known_by_form() -> dict[str, dict[str, str]]:
 
 
 _KNOWN = _known_by_form()
+_KNOWN_LED_BY = {entry["name"]: entry["led_by"] for entry in known_agencies() if "led_by" in entry}
 
 
 def _strip_place(words: list[str]) -> list[str]:
     while words and words[0].lower() in _NOT_PLACE:
+        # "New" opens place names ("New York State Police"); keep it before a known place.
+        if words[0].lower() == "new" and len(words) > 1 and _known_place(" ".join(words[:2])):
+            break
         words = words[1:]
     return words
+
+
+def _known_place(name: str) -> bool:
+    """Whether the gazetteer knows ``name`` as a state, county or city."""
+    bare = re.sub(r" (?:County|Parish)$", "", name)
+    return bool(places.state_code(name) or places.county_states(bare) or places.city_states(bare))
+
+
+def _headline_end(doc: Doc) -> int:
+    cut = doc_text(doc).find("\n\n")
+    return cut if cut > 0 else 0
+
+
+def _known_tail(surface: str) -> str:
+    """``surface`` from the first word of a tail that starts with a known county or city
+    ("Records Show Barnstable County Sheriff's Office" -> "Barnstable County Sheriff's Office")."""
+    words = surface.split()
+    for k in range(1, len(words) - 1):
+        for n in (3, 2, 1):
+            place = " ".join(words[k : k + n])
+            if words[k + n - 1 : k + n] == ["County"] and places.county_states(place):
+                return " ".join(words[k:])
+    return surface
+
+
+def _title_words(text: str) -> str:
+    """Title case that leaves "of", "and", "the" and "for" lower case."""
+    return " ".join(
+        w if w.lower() in ("of", "and", "the", "for") and i else w[:1].upper() + w[1:]
+        for i, w in enumerate(text.split())
+    )
 
 
 _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
@@ -194,6 +244,15 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
         re.compile(r"^(?P<place>.+?) Sheriffs? ?'?s? (?P<kind>Office|Department|Dept\.?)$", re.I),
         "{place} Sheriff's {kind}",
         "sheriff",
+        False,
+    ),
+    (
+        re.compile(
+            r"^(?P<place>.+?) (?P<kind>State Police|State Patrol|Highway Patrol|Department of Public Safety|Department of Corrections(?: and Community Supervision)?|Office of the Attorney General|Attorney General's Office)$",
+            re.I,
+        ),
+        "{place} {kind}",
+        "state",
         False,
     ),
     (
@@ -223,8 +282,8 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     (re.compile(r"^(?P<place>.+?) PD$"), "{place} Police Department", "police", False),
     (re.compile(r"^(?P<place>.+?) Mayor$", re.I), "City of {place}", "city", True),
     (
-        re.compile(r"^(?:City|Town|Village) of (?P<place>.+)$", re.I),
-        "City of {place}",
+        re.compile(r"^(?P<kind>City|Town|Village) of (?P<place>.+)$", re.I),
+        "{kind} of {place}",
         "city",
         False,
     ),
@@ -234,23 +293,32 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
         "city",
         False,
     ),
+    (
+        re.compile(r"^(?P<place>.+?) (?P<kind>Village|Town) (?:Board|Council)$", re.I),
+        "{kind} of {place}",
+        "city",
+        False,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) (?:Select Board|Board of Selectmen)$", re.I),
+        "Town of {place}",
+        "city",
+        False,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) Board of (?:Trustees|Aldermen)$", re.I),
+        "Village of {place}",
+        "city",
+        False,
+    ),
     (re.compile(r"^County of (?P<place>.+)$", re.I), "{place} County", "county", False),
     (
         re.compile(
-            r"^(?P<place>.+?) County(?: Board(?: of (?:Supervisors|Commissioners))?| Commission| Commissioners| Government| Council)?$",
+            r"^(?P<place>.+?) County(?: Board(?: of (?:Supervisors|Commissioners))?| Commission| Commissioners(?: Court)?| Government| Council)?$",
             re.I,
         ),
         "{place} County",
         "county",
-        False,
-    ),
-    (
-        re.compile(
-            r"^(?P<place>.+?) (?P<kind>State Police|State Patrol|Highway Patrol|Department of Public Safety|Department of Corrections)$",
-            re.I,
-        ),
-        "{place} {kind}",
-        "state",
         False,
     ),
     (
@@ -275,7 +343,9 @@ def classify(surface: str) -> tuple[str, str, str, bool] | None:
         if not place_words or not all(w[:1].isupper() or w[:1].isdigit() for w in place_words):
             return None
         place = " ".join(place_words)
-        parts = {"place": place, "kind": (match.groupdict().get("kind") or "").title()}
+        if places.is_country(place) or len(place.replace(".", "")) < 2:
+            return None  # "Bolivia's police", "Nigeria Police": US local agencies only
+        parts = {"place": place, "kind": _title_words(match.groupdict().get("kind") or "")}
         name = template.format(**parts).replace("Dept.", "Department").replace("Dept", "Department")
         if name_key(name) in _KNOWN:
             return _KNOWN[name_key(name)]["name"], _KNOWN[name_key(name)]["type"], "", implied
@@ -299,6 +369,7 @@ _HEAD_NOUNS = {
     "administration",
     "division",
     "supervisors",
+    "district",
 }
 _GENERIC_WORDS = _HEAD_NOUNS | {
     "sheriff",
@@ -350,12 +421,25 @@ def _mention(doc: Doc, start: int, end: int, raw: str) -> _Mention | None:
         len(words) > 1
         and words[0].lower() in _NOT_PLACE
         and words[0].lower() not in ("the", "city", "county", "u.s.")
+        and not (words[0].lower() == "new" and _known_place(" ".join(words[:2])))
     ):
         dropped = raw.index(words[0]) + len(words[0])
         start += dropped
         raw = raw[dropped:]
         words = raw.split()
+    # "Westbrook police will ...": the ruler takes one word after a lower-case "police".
+    if re.search(r"\S police \S+$", raw):
+        raw = raw[: raw.rindex(" ")]
     surface = clean_surface(raw)
+    if start < _headline_end(doc):
+        # A title-case headline runs words into the name ("Records Show Barnstable County
+        # Sheriff's Office"): keep the shortest tail the gazetteer knows as a county or city.
+        tail = _known_tail(surface)
+        if tail != surface:
+            cut = raw.index(tail.split()[0])
+            start += cut
+            raw = raw[cut:]
+            surface = tail
     found = classify(surface)
     if found is None:
         return None
@@ -392,6 +476,15 @@ def _group_mentions(doc: Doc) -> list[_Mention]:
         opener = next((o for o in _GROUP_OPENERS if rest.startswith(o)), None)
         if opener is None:
             continue
+        # "Sheriff's offices in a dozen counties, including ...": the members are the offices.
+        lead = doc[max(token.sent.start, token.i - 10) : token.i].text.lower().replace("’", "'")
+        office = ""
+        if kind == "county" and re.search(
+            r"\bsheriffs\b|\bsheriff's (?:offices|departments)", lead
+        ):
+            office = "sheriff"
+        elif kind == "city" and re.search(r"\bpolice (?:departments|chiefs|forces)\b", lead):
+            office = "police"
         i = token.i + 1
         while i < len(doc) and (doc[i].is_punct or doc[i].lower_ in opener.split()):
             i += 1
@@ -402,16 +495,236 @@ def _group_mentions(doc: Doc) -> list[_Mention]:
             if j == i:
                 break
             place = doc[i:j]
-            name = f"City of {place.text}" if kind == "city" else f"{place.text} County"
+            if office == "sheriff":
+                name, member = f"{place.text} County Sheriff's Office", "sheriff"
+            elif office == "police":
+                name, member = f"{place.text} Police Department", "police"
+            else:
+                name = f"City of {place.text}" if kind == "city" else f"{place.text} County"
+                member = kind
             found.append(
                 _Mention(
-                    place.start_char, place.end_char, place.text, name, kind, "", False, place.text
+                    place.start_char,
+                    place.end_char,
+                    place.text,
+                    name,
+                    member,
+                    "",
+                    False,
+                    place.text,
                 )
             )
             while j < len(doc) and (doc[j].text == "," or doc[j].lower_ in ("and", "or")):
                 j += 1
             i = j
     return found
+
+
+_MAYOR_OF = re.compile(
+    r"\bmayor of (?:the city of )?(?P<place>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3})"
+)
+_FORMER = {"former", "ex", "ex-", "late", "then"}
+
+
+def _locative_place(doc: Doc, title_start: int) -> str:
+    """The place of a sentence that opens "In Cass County, ..." before token ``title_start``.
+
+    Only a comma-set phrase without a verb may stand between the place and the
+    title ("In Cass County, in north-central Minnesota, Sheriff ...").
+    """
+    if title_start < 3 or doc[title_start - 1].text != ",":
+        return ""
+    sentence_start = doc[title_start].sent.start
+    if doc[sentence_start].lower_ != "in":
+        return ""
+    end = sentence_start + 1
+    while end < title_start and (doc[end].is_title or doc[end].text == "."):
+        end += 1
+    words = doc[sentence_start + 1 : end]
+    between = doc[end : title_start - 1]
+    if not 1 <= len(words) <= 4 or doc[end].text != ",":
+        return ""
+    if any(t.pos_ in ("VERB", "AUX") for t in between) or len(between) > 8:
+        return ""
+    return words.text
+
+
+def _mayor_place(doc: Doc, mentions: list[_Mention], dateline_city: str) -> str:
+    """The city a mayor with no place in the title leads: "mayor of X", else the one city
+    the story's local agencies belong to, else the dateline's city."""
+    named = {m.group("place") for m in _MAYOR_OF.finditer(doc_text(doc))}
+    if len(named) == 1:
+        return named.pop()
+    local = {
+        m.place
+        for m in mentions
+        if m.place and m.agency_type in ("police", "city") and not m.implied
+    }
+    if len(local) == 1:
+        return local.pop()
+    return dateline_city if not local else ""
+
+
+def _story_county(mentions: list[_Mention], dateline_city: str) -> str:
+    """The county a story is about, for a sheriff named without one: the dateline's county
+    ("RIO SECO COUNTY, Texas —") or the only county the text names, when no sheriff's office
+    is named at all."""
+    if any(m.agency_type == "sheriff" or _KNOWN_LED_BY.get(m.name) == "sheriff" for m in mentions):
+        return ""  # the story's sheriff leads an office it names (LVMPD's is Clark County's)
+    if dateline_city.endswith(" County"):
+        return dateline_city
+    counties = {m.name for m in mentions if m.agency_type == "county"}
+    return counties.pop() if len(counties) == 1 else ""
+
+
+def _title_mentions(doc: Doc, mentions: list[_Mention], dateline_city: str) -> list[_Mention]:
+    """Agencies named only through an official's title and the place around it.
+
+    "In Cass County, Sheriff Brian Mueller ..." names the Cass County Sheriff's
+    Office; "Mayor Patricia Nguyen" in a story about one city names that city.
+    """
+    taken = [(m.start, m.end) for m in mentions]
+    found: list[_Mention] = []
+    mayor_place: str | None = None
+    for token in doc:
+        lower = token.lower_
+        if lower not in ("sheriff", "mayor", "chief"):
+            continue
+        first = token.i
+        # "In Cass County, the sheriff ...": the office without a name.
+        described = lower == "sheriff" and first > 0 and doc[first - 1].lower_ == "the"
+        if described:
+            first -= 1
+        elif not token.is_title:
+            continue
+        if lower == "chief":
+            if first == 0 or doc[first - 1].lower_ != "police":
+                continue
+            first -= 1
+        after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        named = after is not None and (
+            after.ent_type_ == "PERSON" or (after.is_title and after.pos_ == "PROPN")
+        )
+        if not named and not described:
+            continue
+        start, end = doc[first].idx, token.idx + len(token.text)
+        if any(s < end and start < e for s, e in taken):
+            continue
+        if first > 0 and doc[first - 1].lower_.rstrip("-") in _FORMER:
+            continue
+        place = _locative_place(doc, first)
+        if described and not place:
+            continue
+        if lower == "sheriff":
+            if not place and not described:
+                place = _story_county(mentions, dateline_city)
+            if not re.search(r" (?:County|Parish)$", place):
+                continue
+            name, kind = f"{place} Sheriff's Office", "sheriff"
+        elif lower == "chief":
+            if not place or re.search(r" (?:County|Parish)$", place):
+                continue
+            name, kind = f"{place} Police Department", "police"
+        else:
+            if not place:
+                if mayor_place is None:
+                    mayor_place = _mayor_place(doc, mentions, dateline_city)
+                place = mayor_place
+            if not place or re.search(r" (?:County|Parish)$", place):
+                continue
+            name, kind = f"City of {place}", "city"
+        known = _KNOWN.get(name_key(name))
+        if known is not None:
+            name, kind = known["name"], known["type"]
+        surface = doc_text(doc)[start:end]
+        found.append(_Mention(start, end, surface, name, kind, "", True, place))
+    return found
+
+
+_POSSESSIVE_OFFICE = re.compile(
+    r"\b(?P<place>[A-Z][\w.-]*(?: [A-Z][\w.-]*){0,2})['’]s "
+    r"(?:(?:interim|acting|new) )?"
+    r"(?P<what>police chief|chief of police|police department|police force|police|"
+    r"sheriff['’]s office|sheriff|mayor)\b"
+)
+
+
+def _possessive_mentions(doc: Doc) -> list[_Mention]:
+    """Agencies named by a place's office: "Henderson's police chief", "Wake County's sheriff"."""
+    found: list[_Mention] = []
+    for match in _POSSESSIVE_OFFICE.finditer(doc_text(doc)):
+        words = _strip_place(match.group("place").split())
+        if not words:
+            continue
+        place = " ".join(words)
+        start = match.start("place") + match.group("place").index(words[0])
+        end = match.end()
+        if places.state_code(place) or places.is_country(place) or len(place) < 2:
+            continue
+        what = match.group("what").replace("’", "'")
+        county = re.search(r" (?:County|Parish)$", place) is not None
+        if what.startswith("sheriff"):
+            if not county:
+                continue
+            name, kind = f"{place} Sheriff's Office", "sheriff"
+        elif county:
+            continue
+        elif what == "mayor":
+            name, kind = f"City of {place}", "city"
+        else:
+            name, kind = f"{place} Police Department", "police"
+        known = _KNOWN.get(name_key(name))
+        if known is not None:
+            name, kind = known["name"], known["type"]
+        implied = what in ("police chief", "chief of police", "sheriff", "mayor")
+        surface = doc_text(doc)[start:end]
+        found.append(_Mention(start, end, surface, name, kind, "", implied, place))
+    return found
+
+
+def _quoted(doc: Doc, char: int) -> bool:
+    """Whether ``char`` lies inside double quotation marks of its paragraph."""
+    text = doc_text(doc)
+    start = text.rfind("\n\n", 0, char) + 1
+    before = text[start:char]
+    straight = before.count('"') % 2 == 1
+    return straight or before.count("\u201c") > before.count("\u201d")
+
+
+def _bare_county(mention: _Mention) -> bool:
+    """A mention that is only a county's name ("Alder County"), not its board or a list member."""
+    return re.search(r" County$", mention.surface) is not None and mention.surface[:1].isupper()
+
+
+def _bare_city(mention: _Mention) -> bool:
+    """A mention that only names a city ("the City of Las Vegas"), not its council or mayor."""
+    return re.match(r"(?:City|Town|Village) of ", mention.surface) is not None
+
+
+def _acts(doc: Doc, mention: _Mention) -> bool:
+    """Whether a bare county name ("Alder County") stands for the county acting, not a place.
+
+    A place sits in a prepositional phrase ("in neighboring Alder County") or
+    modifies a noun ("Alder County residents"); an actor is a subject, a
+    possessor ("Alder County's policy") or an agent ("by Alder County").
+    """
+    city = _bare_city(mention)
+    if not (_bare_county(mention) or city):
+        return True  # "... County Board", a group member, a mayor: an actor by construction
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None:
+        return True
+    if not city and _quoted(doc, mention.start):
+        return False  # speech names places loosely ("Gaston County is choosing fear")
+    head = span.root
+    following = doc_text(doc)[mention.end : mention.end + 2]
+    if following in ("'s", "’s") or following.startswith(("'", "’")):
+        return True
+    while head.dep_ == "conj" and head.head.i != head.i:
+        head = head.head
+    if head.dep_ in ("nsubj", "nsubjpass", "poss", "appos"):
+        return True
+    return head.dep_ == "pobj" and head.head.lower_ == "by"
 
 
 def _acronym_aliases(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
@@ -480,7 +793,7 @@ def _resolve_anaphora(doc: Doc, clusters: list[_Cluster]) -> None:
         ((m.start, m.end, c) for c in clusters for m in c.mentions), key=lambda item: item[0]
     )
     for match in re.finditer(
-        r"\bthe (police department|sheriff[’']s (?:office|department)|department|office|agency|city|county)\b",
+        r"\bthe (police department|sheriff[’']s (?:office|department)|department|office|agency|city|county|jail|district)\b",
         doc_text(doc),
         flags=re.IGNORECASE,
     ):
@@ -509,6 +822,8 @@ def _infer_state(doc: Doc, cluster: _Cluster, dateline: str) -> str:
         return cluster.state
     place = next((m.place for m in cluster.mentions if m.place), "")
     place = re.sub(r"\s+(?:Metro|Metropolitan)$", "", place)
+    if cluster.agency_type == "state" and places.state_code(re.sub(r"\s+State$", "", place)):
+        return places.state_code(re.sub(r"\s+State$", "", place))  # "Colorado State Patrol"
     if cluster.agency_type in ("county", "sheriff") and "county" in cluster.name.lower():
         county = re.sub(r"\s+County.*$", "", cluster.name)
         candidates = places.county_states(county) or places.city_states(place)
@@ -521,26 +836,53 @@ def _infer_state(doc: Doc, cluster: _Cluster, dateline: str) -> str:
         sentence = doc.char_span(mention.start, mention.end, alignment_mode="expand")
         if sentence is not None:
             nearby.extend(places.states_in(sentence.sent.text))
+    in_text = places.states_in(doc_text(doc))
+    local = set(in_text) | ({dateline} if dateline else set())
+    home = _story_state(in_text, dateline)
     if candidates:
         for state in nearby:
             if state in candidates:
                 return state
-        in_text = places.states_in(doc_text(doc))
         if len(candidates) > 1:
-            for state in in_text:
-                if state in candidates:
-                    return state
+            # The text's own states decide only when exactly one of them fits.
+            hits = {state for state in local if state in candidates}
+            if hits:
+                return hits.pop() if len(hits) == 1 else (home if home in hits else "")
             # A much larger namesake city is the likely one; otherwise leave it open.
             return (
                 places.dominant_city_state(place)
                 if cluster.agency_type in ("police", "city")
                 else ""
             )
+        namesake = cluster.agency_type in ("county", "sheriff") or (
+            places.city_population(place) < _SMALL_CITY and not places.county_states(place)
+        )
+        if namesake and home and candidates[0] not in local:
+            # A local story's county or small town named like one elsewhere ("Pine County",
+            # "Westbrook" in a New Jersey story): the story's state, not the namesake's.
+            return home
         return candidates[0]
     if len(set(nearby)) == 1:
         return nearby[0]
-    # A local agency the gazetteer does not know is most likely in the dateline's state.
-    return dateline if not nearby and cluster.agency_type != "federal" else ""
+    # A local agency the gazetteer does not know is most likely in the story's state.
+    return home if not nearby else ""
+
+
+# Below this population a lone namesake city elsewhere is weaker evidence than the story's state.
+_SMALL_CITY = 50_000
+
+
+def _story_state(in_text: list[str], dateline: str) -> str:
+    """The state a story is set in: the dateline's (or, without one, the most named) state
+    when it is named more often than all other states together; "" for a regional round-up.
+    Washington, D.C. datelines are national stories, not local ones."""
+    counts = Counter(in_text + ([dateline] if dateline else []))
+    if not counts:
+        return ""
+    state = dateline or counts.most_common(1)[0][0]
+    if state == "DC":
+        return ""
+    return state if 2 * counts[state] > sum(counts.values()) else ""
 
 
 def _aliases(cluster: _Cluster) -> tuple[str, ...]:
@@ -558,12 +900,29 @@ def _aliases(cluster: _Cluster) -> tuple[str, ...]:
 
 def extract_agencies(doc: Doc) -> list[Agency]:
     """Agencies named in ``doc``, one per canonical name, in order of first mention."""
-    mentions = _entity_mentions(doc) + _group_mentions(doc)
+    paragraphs = doc_text(doc).split("\n\n")
+    mentions = _entity_mentions(doc) + _group_mentions(doc) + _possessive_mentions(doc)
     mentions = _dedupe(mentions)
     mentions += _acronym_aliases(doc, mentions)
+    mentions += _title_mentions(doc, mentions, places.dateline_city(paragraphs))
     clusters = _cluster(mentions)
+    sheriffs = {name_key(c.name) for c in clusters if c.agency_type == "sheriff"}
+    clusters = [
+        cluster
+        for cluster in clusters
+        if cluster.agency_type not in ("county", "city")
+        or (
+            any(_acts(doc, m) for m in cluster.mentions)
+            # "Hennepin County runs the jail" beside the Hennepin County Sheriff's Office: the
+            # bare county name is the sheriff's county, not a second actor.
+            and not (
+                f"{name_key(cluster.name)} sheriff office" in sheriffs
+                and all(_bare_county(m) for m in cluster.mentions)
+            )
+        )
+    ]
     _resolve_anaphora(doc, clusters)
-    dateline = places.dateline_state(doc_text(doc).split("\n\n"))
+    dateline = places.dateline_state(paragraphs)
     agencies = []
     for cluster in sorted(clusters, key=lambda c: min(m.start for m in c.mentions)):
         spans = sorted({(m.start, m.end) for m in cluster.mentions} | set(cluster.extra_spans))

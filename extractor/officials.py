@@ -21,9 +21,16 @@ from spacy.tokens import Doc, Span
 from extractor.agencies import agency_at, clean_surface
 from extractor.mentions import Agency, Official
 from extractor.mentions import Span as CharSpan
-from extractor.nlp import doc_text
+from extractor.nlp import doc_text, known_agencies
 
 _NAME_CHARS = re.compile(r"^[A-Z][\w'’.-]*$")
+# Capitalised words that do not begin or continue a personal name.
+_NOT_NAME_WORDS = {
+    "the", "a", "an", "in", "on", "at", "for", "and", "but", "of", "to", "by", "from",
+    "county", "city", "state", "police", "department", "office", "board", "u.s.", "federal",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+}  # fmt: skip
+_CONTACT_LABELS = {"phone", "email", "e-mail", "tel", "fax", "cell", "office", "mobile"}
 _HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr"}
 
 
@@ -70,7 +77,8 @@ def _title_before(doc: Doc, start: int) -> Span | None:
         begin = end_char - len(title)
         if begin < 0 or doc_text(doc)[begin:end_char].lower() != title:
             continue
-        if begin > 0 and doc_text(doc)[begin - 1].isalnum():
+        # "editor-in-chief" is no chief, "ex-sheriff" no sheriff.
+        if begin > 0 and (doc_text(doc)[begin - 1].isalnum() or doc_text(doc)[begin - 1] == "-"):
             continue
         span = doc.char_span(begin, end_char)
         if span is not None:
@@ -105,6 +113,54 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
     return None
 
 
+# Words that make a title another title of the same kind ("Assistant Sheriff", "Acting
+# Commissioner"); kept in the title, ignored when looking up the kind.
+_TITLE_MODIFIERS = {"assistant", "acting", "interim", "deputy", "associate", "senior", "special"}
+
+
+def _with_modifiers(doc: Doc, title: Span) -> Span:
+    """``title`` extended over capitalised modifiers before it ("Acting" + "Commissioner")."""
+    start = title.start
+    while (
+        start > 0
+        and title.start - start < 2
+        and doc[start - 1].lower_ in _TITLE_MODIFIERS
+        and doc[start - 1].is_title
+    ):
+        start -= 1
+    return doc[start : title.end]
+
+
+# Ranks that follow an office in "Public Information Officer Lt. Dana Kowalski": the office
+# is the title the person speaks in, the rank only their grade.
+_RANKS = {
+    "sergeant", "sgt.", "lieutenant", "lt.", "captain", "capt.", "officer", "deputy",
+    "detective", "det.", "corporal", "cpl.", "major", "maj.", "colonel", "col.",
+    "commander", "cmdr.", "chief deputy", "trooper", "imam", "pastor", "rev.",
+    "reverend", "rabbi", "father", "bishop", "dr.", "agent", "special agent",
+}  # fmt: skip
+
+
+def _is_rank(title: str) -> bool:
+    """A rank, grade or honorific ("Lt. Col.", "Trooper", "Imam") rather than an office."""
+    return all(word in _RANKS for word in title.lower().split())
+
+
+def _office_before_rank(doc: Doc, title: Span) -> Span:
+    """The office in front of a rank ("Jail Administrator Capt."), else the title itself."""
+    if not _is_rank(title.text):
+        return title
+    office = _title_before(doc, title.start)
+    while office is not None and _is_rank(office.text):
+        office = _title_before(doc, office.start)  # "Lt. Col." is one rank
+    if office is None and title.start > 1 and doc[title.start - 1].text == ",":
+        # "A Washington State Patrol spokesperson, Trooper Kayla Brandt"
+        office = _title_before(doc, title.start - 1)
+        if office is not None and _is_rank(office.text):
+            office = None
+    return office if office is not None else title
+
+
 def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
     """The agency or organisation named after "of"/"for"/"with"/"at" following a title."""
     if i >= len(doc) or doc[i].lower_ not in ("of", "for", "with", "at"):
@@ -131,10 +187,17 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
 def _clean_name(span: Span) -> tuple[str, int, int]:
     """Name text and char offsets without a trailing possessive or leading honorific."""
     tokens = list(span)
+    # "Jeff Bezos’s Blue Origin" tagged as one PERSON: the name ends at the possessive.
+    cut = next((k for k, t in enumerate(tokens) if t.text in ("'s", "’s") and k > 0), None)
+    if cut is not None:
+        tokens = tokens[:cut]
     while tokens and (tokens[-1].text in ("'s", "’s", "'", "’") or tokens[-1].is_punct):
         tokens.pop()
     while tokens and tokens[0].lower_ in _HONORIFICS:
         tokens.pop(0)
+    # "Jordan Haugen\nPhone: ..." in a contact block: the label is no part of the name.
+    while len(tokens) > 2 and tokens[-1].lower_ in _CONTACT_LABELS:
+        tokens.pop()
     if not tokens:
         return "", span.start_char, span.start_char
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
@@ -144,9 +207,26 @@ def _clean_name(span: Span) -> tuple[str, int, int]:
 def _agency_for_title(doc: Doc, title: Span, agencies: list[Agency]) -> str:
     """An agency a title is part of ("Omaha Police Chief") or sits right after ("Ramsey County Sheriff")."""
     agency = agency_at(agencies, title.start_char, title.end_char)
-    if agency is None and title.start > 0:
-        before = doc[title.start - 1]
+    # "ICE Miami Field Office Director": the agency may open the capitalised run before it.
+    i = title.start - 1
+    while agency is None and i >= 0 and title.start - i <= 3:
+        before = doc[i]
         agency = agency_at(agencies, before.idx, before.idx + len(before.text))
+        if not (before.is_title or before.is_upper):
+            break
+        i -= 1
+    return agency.name if agency is not None else ""
+
+
+def _agency_after_comma(doc: Doc, i: int, agencies: list[Agency]) -> str:
+    """The agency in a contact line's next field ("Ellen Marquardt, Public Information
+    Officer, Dane County Sheriff's Office, (608) ...")."""
+    if i + 1 >= len(doc) or doc[i].text != ",":
+        return ""
+    j = i + 1
+    if doc[j].lower_ == "the" and j + 1 < len(doc):
+        j += 1
+    agency = agency_at(agencies, doc[j].idx, doc[j].idx + len(doc[j].text))
     return agency.name if agency is not None else ""
 
 
@@ -156,20 +236,58 @@ def _headline_end(doc: Doc) -> int:
     return cut if cut > 0 else 0
 
 
+def title_kind(title: str) -> str:
+    """The agency type a title implies ("Acting Sheriff" -> sheriff), or ""."""
+    words = title.lower().split()
+    while words:
+        kind = title_kinds().get(" ".join(words))
+        if kind:
+            return kind
+        if words[0] not in _TITLE_MODIFIERS:
+            break
+        words = words[1:]
+    return ""
+
+
+@functools.cache
+def _led_by() -> dict[str, str]:
+    """Canonical agency name -> the title kind of its head, where it differs from its type."""
+    return {entry["name"]: entry["led_by"] for entry in known_agencies() if "led_by" in entry}
+
+
+def _main_agency(agencies: list[Agency]) -> str:
+    """The agency a document is mostly about: the local one named most often (federal ones
+    only when there is no local one); "" when two share the lead."""
+    local = [a for a in agencies if a.agency_type != "federal"] or agencies
+    ranked = sorted(local, key=lambda a: -a.named_mentions)
+    if not ranked or (len(ranked) > 1 and ranked[0].named_mentions == ranked[1].named_mentions):
+        return ""
+    return ranked[0].name
+
+
 def _agency_by_kind(doc: Doc, person: _Person, agencies: list[Agency]) -> str:
     """The agency a title implies when the text leaves one choice: the nearest before in the
-    same sentence, else the only agency of that type in the document."""
-    kind = title_kinds().get(person.title.lower())
-    if kind is None:
+    same sentence, else the only agency of that type in the document. A spokesperson with
+    no agency of their own speaks for the document's main agency."""
+    kind = title_kind(person.title)
+    if not kind:
         return ""
-    fitting = [a for a in agencies if a.agency_type == kind]
+    if kind == "spokesperson":
+        return _main_agency(agencies)
+    fitting = [a for a in agencies if a.agency_type == kind or _led_by().get(a.name) == kind]
     first = person.spans[0][0]
     name = doc.char_span(first, person.spans[0][1], alignment_mode="expand")
     sentence_start = name.sent.start_char if name is not None else first
     before = [(s, a) for a in fitting for s, _ in a.spans if sentence_start <= s < first]
     if before:
         return max(before, key=lambda item: item[0])[1].name
-    return fitting[0].name if len(fitting) == 1 else ""
+    if len(fitting) == 1:
+        return fitting[0].name
+    # Several fitting agencies: the one the story is about, when it is named most.
+    ranked = sorted(fitting, key=lambda a: -a.named_mentions)
+    if len(ranked) > 1 and ranked[0].named_mentions > ranked[1].named_mentions:
+        return ranked[0].name
+    return ""
 
 
 def _titled_name_in(doc: Doc, ent: Span) -> Span | None:
@@ -178,24 +296,76 @@ def _titled_name_in(doc: Doc, ent: Span) -> Span | None:
     Returns the span from the title on, so the title is read as for a PERSON entity."""
     if ent.label_ not in ("ORG", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "LAW"):
         return None
-    lowered = ent.text.lower()
-    for words in titles():
-        title = " ".join(words)
-        if not lowered.startswith(title + " "):
+    # The title may open the entity, sit inside it ("... School District Superintendent Gloria
+    # Méndez-Hart") or begin before it ("Special Agent in" + "Charge Dennis Harlow").
+    for split in range(ent.start + 1, ent.end - 1):
+        if _title_before(doc, split) is None:
             continue
-        rest = ent.text[len(title) + 1 :].split()
+        rest = doc[split : ent.end].text.split()
         if 2 <= len(rest) <= 3 and all(_NAME_CHARS.match(w) for w in rest):
-            span = doc.char_span(ent.start_char + len(title) + 1, ent.end_char)
-            if span is not None:
-                return Span(doc, span.start, span.end, label="PERSON")
-        return None
+            return Span(doc, split, ent.end, label="PERSON")
     return None
+
+
+def _name_end(doc: Doc, start: int) -> int:
+    """End of a two- or three-word capitalised name starting at token ``start`` (0 if none);
+    "Ruiz-Park" counts as one word."""
+    i, words = start, 0
+    while i < len(doc) and words < 3:
+        token = doc[i]
+        if not (token.is_title or token.is_upper) or not _NAME_CHARS.match(token.text):
+            break
+        if token.lower_ in _NOT_NAME_WORDS or any(token.lower_ == w[0] for w in titles()):
+            break
+        i += 1
+        while (
+            i + 1 < len(doc)
+            and doc[i].text == "-"
+            and not doc[i - 1].whitespace_
+            and not doc[i].whitespace_
+            and doc[i + 1].is_title
+        ):
+            i += 2
+        words += 1
+    return i if words >= 2 else 0
+
+
+def _untagged_names(doc: Doc, agencies: list[Agency]) -> list[Span]:
+    """Names the model did not tag PERSON but a title marks: after a title ("Sheriff Harlan
+    Estrada" tagged ORG) or before an apposition title ("Rita Gonsalves, chair of ...")."""
+    taken = [(e.start, e.end) for e in doc.ents if e.label_ == "PERSON"]
+    found: list[Span] = []
+
+    def add(start: int, end: int) -> None:
+        span = doc[start:end]
+        if any(s < end and start < e for s, e in taken):
+            return
+        if agency_at(agencies, span.start_char, span.end_char) is not None:
+            return
+        taken.append((start, end))
+        found.append(Span(doc, start, end, label="PERSON"))
+
+    for token in doc:
+        if not token.is_title:
+            continue
+        if _title_before(doc, token.i) is not None:
+            end = _name_end(doc, token.i)
+            if end and (end == len(doc) or not doc[end].is_title):
+                add(token.i, end)
+                continue
+        if token.i > 0 and doc[token.i - 1].is_title:
+            continue  # inside a longer capitalised phrase
+        end = _name_end(doc, token.i)
+        if end and end < len(doc) and doc[end].text == "," and _title_after(doc, end):
+            add(token.i, end)
+    return found
 
 
 def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
     people: list[_Person] = []
     headline_end = _headline_end(doc)
-    for entity in doc.ents:
+    entities = list(doc.ents) + _untagged_names(doc, agencies)
+    for entity in entities:
         ent = entity if entity.label_ == "PERSON" else _titled_name_in(doc, entity)
         if ent is None:
             continue
@@ -211,23 +381,57 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             and any(doc[start].lower_ == words[-1] for words in titles())
         ):
             start += 1
-        name, s_char, e_char = _clean_name(doc[start : ent.end])
+        end = ent.end
+        # "Eric Montaño" + "-Reyes": the tagger can stop a hyphenated surname at the hyphen.
+        while (
+            end + 1 < len(doc)
+            and doc[end].text == "-"
+            and not doc[end - 1].whitespace_
+            and not doc[end].whitespace_
+            and doc[end + 1].is_title
+        ):
+            end += 2
+        name, s_char, e_char = _clean_name(doc[start:end])
         if not name or not all(_NAME_CHARS.match(w) for w in name.split()):
             continue
         person = _Person(name, spans=[(s_char, e_char)])
-        title = _title_before(doc, start) if start == ent.start else doc[ent.start : start]
+        # The longest title before the name, even where the entity took in only its end
+        # ("Board Chair" with "Chair Evelyn Carter" tagged PERSON).
+        title = _title_before(doc, start)
+        if title is None and start > ent.start:
+            title = doc[ent.start : start]
+        if title is not None and len(title) > 0:
+            title = _with_modifiers(doc, _office_before_rank(doc, title))
+        after = _title_after(doc, end) if end < len(doc) else None
+        # "Sgt. Dana Oyler, Public Information Officer": the office after the name is the
+        # title she speaks in; the rank or honorific before it is only her grade.
+        if (
+            title is not None
+            and len(title) > 0
+            and after is not None
+            and _is_rank(title.text)
+            and not _is_rank(after[0].text)
+        ):
+            title = None
         if title is not None and len(title) > 0:
             person.title = title.text
             person.agency = _agency_for_title(doc, title, agencies)
         else:
-            after = _title_after(doc, ent.end)
             if after is not None:
                 title_span, next_i = after
                 person.title = title_span.text
-                person.agency = _organisation_after(doc, next_i, agencies)
+                # "Mike Tran, Henderson's police chief": the office of the place before it.
+                owner = agency_at(agencies, doc[end].idx, title_span.end_char)
+                person.agency = (
+                    _organisation_after(doc, next_i, agencies)
+                    or (owner.name if owner is not None else "")
+                    or _agency_after_comma(doc, next_i, agencies)
+                )
         if not person.agency and person.title:
-            person.agency = _organisation_after(doc, ent.end, agencies) or _agency_by_kind(
-                doc, person, agencies
+            person.agency = (
+                _organisation_after(doc, end, agencies)
+                or _agency_after_comma(doc, end, agencies)
+                or _agency_by_kind(doc, person, agencies)
             )
         people.append(person)
     return people

@@ -58,6 +58,20 @@ def _counties() -> dict[str, tuple[str, ...]]:
     return {name: tuple(sorted(set(states))) for name, states in counties.items()}
 
 
+@functools.cache
+def _countries() -> frozenset[str]:
+    return frozenset(place_key(c["name"]) for c in _cache().get_countries().values()) - {
+        "united states"
+    }
+
+
+def is_country(name: str) -> bool:
+    """Whether ``name`` is a foreign country ("Bolivia", "Hong Kong") and not also a US state
+    or city ("Georgia", "Lebanon")."""
+    key = place_key(name)
+    return key in _countries() and not state_code(name) and key not in _cities()
+
+
 def state_code(name: str) -> str:
     """Two-letter code of a state named in full ("" when ``name`` is no state)."""
     return state_names().get(name.lower().strip(), "")
@@ -74,6 +88,12 @@ def dominant_city_state(name: str) -> str:
     if len(entries) == 1 or (len(entries) > 1 and entries[0][0] >= 3 * entries[1][0]):
         return entries[0][1]
     return ""
+
+
+def city_population(name: str) -> int:
+    """Population of the largest US city called ``name`` (0 when the gazetteer has none)."""
+    entries = _cities().get(place_key(name), [])
+    return entries[0][0] if entries else 0
 
 
 def county_states(name: str) -> tuple[str, ...]:
@@ -111,6 +131,16 @@ def _ap_abbreviations() -> dict[str, str]:
 _DATELINE = re.compile(
     r"^[A-Z][A-Z .'’-]{1,40}, (?P<state>[A-Z][A-Za-z. ]{1,20}?)(?: \([^)]*\))?\s*[—–-]"
 )
+
+
+def dateline_city(paragraphs: list[str]) -> str:
+    """The place of a news dateline ("RIVERBEND, Ohio —" -> "Riverbend") in the first paragraphs, or ""."""
+    for paragraph in paragraphs[:4]:
+        match = _DATELINE.match(paragraph)
+        if match is not None:
+            city = paragraph[: paragraph.index(",")].strip()
+            return " ".join(word.capitalize() for word in city.split())
+    return ""
 
 
 def dateline_state(paragraphs: list[str]) -> str:

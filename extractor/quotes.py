@@ -182,8 +182,18 @@ def _scan_double(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[tuple
             elif role is _Role.CLOSE and open_at is not None:
                 pairs.append((open_at, i))
                 open_at = None
+        # Only a quotation that opens like speech (capital letter, or the paragraph's start)
+        # runs on into the next paragraph; a partial quote left open mid-sentence ("called the
+        # raid "reckless and cruel, and said ...") is a stray mark.
+        if open_at is not None and not _opens_speech(text, open_at, start):
+            open_at = None
         carried = open_at
     return pairs
+
+
+def _opens_speech(text: str, open_mark: int, para_start: int) -> bool:
+    following = text[open_mark + 1 : open_mark + 3].lstrip()
+    return open_mark == para_start or (following[:1].isupper() or following[:1].isdigit())
 
 
 def _scan_single(
@@ -272,6 +282,44 @@ _NP_DEPS = frozenset(
     {"compound", "flat", "appos", "poss", "prep", "pobj", "agent", "acl", "nmod", "conj"}
 )
 _ORG_LABELS = frozenset({"ORG", "AGENCY"})
+# Modifiers kept when a described speaker is written out ("the 14th-ranked player").
+_DESCRIPTION_DEPS = frozenset({"det", "amod", "compound", "nummod", "poss", "nmod", "quantmod"})
+# Abbreviated titles and the noun a later description uses ("Sen. X" ... "the senator").
+_TITLE_ABBREVIATIONS = {
+    "sen.": "senator", "rep.": "representative", "gov.": "governor", "gen.": "general",
+    "lt.": "lieutenant", "sgt.": "sergeant", "capt.": "captain", "det.": "detective",
+    "ald.": "alderman", "supt.": "superintendent", "atty.": "attorney",
+}  # fmt: skip
+# Head nouns of writing that speaks for its author ("the statement read", "the letter says").
+_DOCUMENT_NOUNS = frozenset(
+    {"letter", "email", "post", "filing", "report", "notice", "memo", "description", "website"}
+    | {"tweet", "message", "document", "article", "study", "ad", "advertisement", "sign", "note"}
+)
+# A described speaker must be a person: a noun of this list, or one with a personal ending.
+_PERSON_NOUNS = frozenset(
+    {"official", "source", "expert", "insider", "aide", "witness", "staff", "people", "person"}
+    | {"mother", "father", "wife", "husband", "son", "daughter", "family", "child", "friend"}
+    | {"chief", "head", "guard", "nurse", "judge", "critic", "fan", "victim", "police"}
+    | {"spokesperson", "spokesman", "spokeswoman", "representative", "adviser", "advocate"}
+    | {"colleague", "deputy", "sheriff", "mayor", "governor", "cop", "patient", "doctor"}
+    | {"diplomat", "envoy", "ambassador", "minister", "delegate", "candidate", "analyst"}
+    | {"economist", "scientist", "physician", "surgeon", "agent", "attorney", "lawyer"}
+)
+_PERSON_ENDINGS = ("er", "or", "ist", "ian", "ant", "ee", "man", "woman", "men", "women")
+_NOT_PERSON_NOUNS = frozenset(
+    {"number", "paper", "center", "centre", "order", "matter", "power", "water", "cancer"}
+    | {"computer", "chapter", "quarter", "border", "corner", "error", "factor", "sector"}
+    | {"counter", "register", "filter", "weather", "monitor", "plant", "document", "percent"}
+)
+# How far back (characters) "the statement" may look for the organisation that issued it.
+_ORGANISATION_REACH = 1500
+# Head nouns of a described speaker that is an organisation, not a person.
+_ORGANISATION_NOUNS = frozenset(
+    {"company", "group", "firm", "organization", "organisation", "ministry", "government"}
+    | {"agency", "committee", "coalition", "union", "association", "label", "campaign"}
+    | {"network", "team", "club", "party", "council", "board", "court", "administration"}
+    | {"caucus", "office", "department"}
+)
 
 
 @functools.cache
@@ -300,6 +348,58 @@ def _of_official(official: Official) -> _Speaker:
 
 def _of_agency(agency: Agency) -> _Speaker:
     return _Speaker(agency.name, "agency", "", agency.name)
+
+
+def _hyphenated(token: Token) -> str:
+    """The hyphen-joined word a token belongs to ("Reyes" -> "Montaño-Reyes")."""
+    doc = token.doc
+    start = end = token.i
+    while start >= 2 and doc[start - 1].text == "-" and not doc[start - 2].whitespace_:
+        if doc[start - 1].whitespace_:
+            break
+        start -= 2
+    while end + 2 < len(doc) and doc[end + 1].text == "-" and not doc[end].whitespace_:
+        if doc[end + 1].whitespace_:
+            break
+        end += 2
+    return doc[start : end + 1].text
+
+
+def _extended_ents(doc: Doc) -> list[Span]:
+    """The document's entities, with a PERSON name the tagger stopped at a hyphen carried on
+    over it ("Janelle Mbeki" + "-Short")."""
+    ents: list[Span] = []
+    for ent in doc.ents:
+        end = ent.end
+        if ent.label_ == "PERSON":
+            while (
+                end + 1 < len(doc)
+                and doc[end].text == "-"
+                and not doc[end - 1].whitespace_
+                and not doc[end].whitespace_
+                and doc[end + 1].is_title
+            ):
+                end += 2
+        ents.append(ent if end == ent.end else Span(doc, ent.start, end, label=ent.label_))
+    return ents
+
+
+def _is_org_name(ent: Span) -> bool:
+    """An ORG entity trusted as an organisation: several words, or an acronym, in running text.
+
+    The small model tags many lone surnames ("Swift") and shouted headline words ORG.
+    """
+    words = ent.text.split()
+    if ent.sent.text.isupper():
+        return False
+    return len(words) > 1 or (ent.text.isupper() and 2 <= len(ent.text) <= 6)
+
+
+def _is_person_noun(lemma: str) -> bool:
+    """A common noun that names people ("an insider", "officers", "the 14th-ranked player")."""
+    if lemma in _PERSON_NOUNS:
+        return True
+    return lemma not in _NOT_PERSON_NOUNS and lemma.endswith(_PERSON_ENDINGS)
 
 
 def _normalise(name: str) -> str:
@@ -363,16 +463,20 @@ class _Attributor:
         ]
         self.official_mentions = sorted(official_mentions, key=lambda m: m.start)
         self.agency_mentions = sorted(agency_mentions, key=lambda m: m.start)
+        self.ents = _extended_ents(doc)
+        self.ent_at = {
+            i: ent for ent in sorted(self.ents, key=len) for i in range(ent.start, ent.end)
+        }
         self.person_names = [
             (ent.start_char, _POSSESSIVE.sub("", ent.text.strip()))
-            for ent in doc.ents
+            for ent in self.ents
             if ent.label_ == "PERSON" and not self.is_quoted(ent.start_char)
         ]
         self.person_mentions = sorted(
             [m for m in official_mentions if not self.is_quoted(m.start)]
             + [
                 _Mention(ent.start_char, ent.end_char, self.person_named(ent.text, ent.start_char))
-                for ent in doc.ents
+                for ent in self.ents
                 if ent.label_ == "PERSON" and not self.is_quoted(ent.start_char)
             ],
             key=lambda m: m.start,
@@ -380,6 +484,16 @@ class _Attributor:
         self.outside_agency_mentions = [
             m for m in self.agency_mentions if not self.is_quoted(m.start)
         ]
+        # Any organisation named outside quotes: agencies, and the model's ORG entities.
+        self.organisation_mentions = sorted(
+            self.outside_agency_mentions
+            + [
+                _Mention(ent.start_char, ent.end_char, self.agency_named(ent.text, ent.ent_id_))
+                for ent in self.ents
+                if ent.label_ == "ORG" and not self.is_quoted(ent.start_char) and _is_org_name(ent)
+            ],
+            key=lambda m: m.start,
+        )
 
     # -- positions --
 
@@ -477,7 +591,7 @@ class _Attributor:
     # -- subjects --
 
     def subject_of(self, cue: Token, entry: str) -> Token | None:
-        if " " in entry:  # "according to X": X is the object of the last word
+        if entry.split()[-1] in ("to", "of"):  # "according to X": X is the object of "to"
             last = self.doc[cue.i + len(entry.split()) - 1]
             objects = [c for c in last.children if c.dep_ == "pobj"]
             return objects[0] if objects else None
@@ -487,7 +601,15 @@ class _Attributor:
                 c for c in verb.children if c.dep_ in _SUBJECT_DEPS and c.i not in self.in_quote
             ]
             if subjects:
-                subject = subjects[0]
+                # Two subjects come from a misparse ("Wikileaks editor-in-chief Kristinn
+                # Hrafnsson said"): a person's name is the likelier speaker.
+                named = [
+                    t
+                    for t in subjects
+                    if t.ent_type_ == "PERSON"
+                    or ((found := self.mention_at(t)) is not None and found.kind == "person")
+                ]
+                subject = (named or subjects)[0]
                 if subject.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl":
                     return verb.head  # "Smith, who said …": the noun the clause modifies
                 return subject
@@ -502,7 +624,22 @@ class _Attributor:
                 and child.i not in self.in_quote
             ):
                 return child
-        return None
+        # ... or hangs the inverted subject on another verb: take the name right after the cue.
+        i = cue.i + 1
+        if i < len(self.doc) and self.doc[i].lower_ in ("the", "a", "an"):
+            i += 1
+        if i >= len(self.doc) or i in self.in_quote or self.doc[i].pos_ not in ("PROPN", "NOUN"):
+            return None
+        while (
+            i + 1 < len(self.doc)
+            and i + 1 not in self.in_quote
+            and (
+                self.doc[i + 1].pos_ == "PROPN"
+                or (self.doc[i + 1].text == "-" and not self.doc[i + 1].whitespace_)
+            )
+        ):
+            i += 1
+        return self.doc[i]
 
     # -- resolution --
 
@@ -555,12 +692,7 @@ class _Attributor:
         return _Speaker(clean, "agency", "", clean)
 
     def entity_of(self, token: Token) -> Span | None:
-        if not token.ent_type_:
-            return None
-        for ent in self.doc.ents:
-            if ent.start <= token.i < ent.end:
-                return ent
-        return None
+        return self.ent_at.get(token.i)
 
     def noun_phrase(self, head: Token) -> Iterator[Token]:
         """The head, then its noun-phrase dependents nearest first (no relative clauses)."""
@@ -569,7 +701,10 @@ class _Attributor:
         while queue:
             token = queue.pop(0)
             yield token
-            for child in token.children:
+            # An apposition names the head ("X's campaign manager, Brandon Tillis-Okafor");
+            # a possessor ("X's") only owns it, so it comes last.
+            children = sorted(token.children, key=lambda c: {"appos": 0, "poss": 2}.get(c.dep_, 1))
+            for child in children:
                 if child.dep_ in _NP_DEPS and child.i not in seen and child.i not in self.in_quote:
                     seen.add(child.i)
                     queue.append(child)
@@ -598,18 +733,32 @@ class _Attributor:
             if ent is not None and ent.label_ == "PERSON":
                 people.append(self.person_named(ent.text, ent.start_char))
             elif ent is not None and ent.label_ in _ORG_LABELS:
-                # The tagger often labels a lone surname ORG; an earlier full name decides.
-                full = self.full_name(ent.text, ent.start_char) if len(ent) == 1 else ""
-                if full:
+                # The tagger often labels a lone surname ORG ("Montaño-Reyes" included);
+                # an official or an earlier full name decides.
+                lone = " " not in ent.text.strip()
+                official = self.official_named(ent.text) if lone else None
+                full = self.full_name(ent.text, ent.start_char) if lone else ""
+                if official is not None:
+                    people.append(_of_official(official))
+                elif full:
                     people.append(self.person_named(full))
                 else:
                     organisations.append(self.agency_named(ent.text, ent.ent_id_))
             elif part.pos_ == "PROPN" or part.is_title:
-                # A surname the tagger did not take for a name ("Lovely said").
-                if official := self.official_named(part.text):
+                # A surname the tagger did not take for a name ("Lovely said", "Montaño-Reyes").
+                surname = _hyphenated(part)
+                if official := self.official_named(surname):
                     people.append(_of_official(official))
-                elif full := self.full_name(part.text, part.idx):
+                elif full := self.full_name(surname, part.idx):
                     people.append(_Speaker(full, "person"))
+        if token.lemma_.lower() in _ORGANISATION_NOUNS and people and not organisations:
+            # "the Pettiford campaign said": the campaign speaks, not Pettiford.
+            owner = [t for t in token.children if t.dep_ in ("compound", "poss")]
+            if owner:
+                first = min(t.left_edge.i for t in owner)
+                if self.doc[first].lower_ in ("the", "a", "an"):
+                    first += 1
+                return _Speaker(self.doc[first : token.i + 1].text, "agency")
         # Officials and named people speak for themselves before the body they belong to.
         if people or organisations:
             return (people or organisations)[0]
@@ -642,8 +791,41 @@ class _Attributor:
             noun = word.lemma_.lower() or word.lower_
             if noun in _AGENCY_NOUNS:
                 return self.antecedent(token, "agency", depth, noun=noun)
-        if lemma in _VOICE_NOUNS:
-            return self.antecedent(token, "agency", depth)
+        if lemma in _VOICE_NOUNS or lemma in _DOCUMENT_NOUNS:
+            # "the statement said": an agency, else the organisation named last nearby.
+            return self.antecedent(token, "agency", depth) or self.recent_organisation(token.idx)
+        return None
+
+    def introduced_as(self, noun: Token) -> _Speaker | None:
+        """The person a definite description refers back to ("the nominee" after "the nominee,
+        Gerald Ambrose-Tate" or "nominee Gerald Ambrose-Tate"): the latest person named
+        next to that noun before it."""
+        words = {noun.lower_, noun.lemma_.lower()} | {
+            full for short, full in _TITLE_ABBREVIATIONS.items() if noun.lemma_.lower() == full
+        }
+        abbreviations = {short for short, full in _TITLE_ABBREVIATIONS.items() if full in words}
+        for mention in reversed(self.person_mentions):
+            if mention.start >= noun.idx:
+                continue
+            if self.text[mention.end : mention.end + 2] in ("'s", "\u2019s"):
+                continue  # "Nisan Ahmado's source" is not Ahmado
+            # Close enough to be the name's title or apposition ("Sen. X", "X, the nominee").
+            low = max(0, mention.start - 25)
+            around = self.text[low : mention.end + 30].casefold()
+            found = {
+                m.group(0).rstrip(".") if m.group(0) not in abbreviations else m.group(0)
+                for m in re.finditer(r"[\w.']+", around)
+                if not self.is_quoted(low + m.start())
+            }
+            if (words | abbreviations) & found:
+                return mention.speaker
+        return None
+
+    def recent_organisation(self, before: int) -> _Speaker | None:
+        """The organisation named last within ``_ORGANISATION_REACH`` characters before ``before``."""
+        for mention in reversed(self.organisation_mentions):
+            if mention.start < before:
+                return mention.speaker if before - mention.start <= _ORGANISATION_REACH else None
         return None
 
     def recent(
@@ -700,14 +882,57 @@ class _Attributor:
     ) -> tuple[_Speaker | None, str]:
         low, high = self.window(quote)
         cues = self.ranked_cues(quote, low, high)
+        described: tuple[_Speaker, str] | None = None
         for cue, entry in cues:
             subject = self.subject_of(cue, entry)
             speaker = self.resolve(subject) if subject is not None else None
             if speaker is not None:
                 return speaker, entry
+            if described is None and subject is not None:
+                description = self.describe(subject)
+                described = (description, entry) if description is not None else None
+        if described is not None:
+            return described
         if cues:
             return None, cues[0][1]
         return self.fallback(quote, low, earlier)
+
+    def describe(self, subject: Token) -> _Speaker | None:
+        """A speaker the text describes but does not name: "an insider", "one legal expert".
+
+        An annotator records such a source as written, so the description is the
+        speaker; a company, group or ministry described so ("the production
+        company") is the organisation named last before it, when there is one.
+        """
+        if subject.pos_ not in ("NOUN", "PROPN") or subject.i in self.in_quote:
+            return None
+        lemma = subject.lemma_.lower() or subject.lower_
+        if lemma in _DOCUMENT_NOUNS or lemma in ("statement", "release"):
+            return None  # writing is nobody; `generic` found no author for it
+        if lemma in _ORGANISATION_NOUNS:
+            named = self.recent_organisation(subject.idx)
+            if named is not None:
+                return named
+        elif subject.pos_ == "NOUN" and not _is_person_noun(lemma):
+            return None  # "the mission", "the campaign slogan": not a source
+        definite = any(c.dep_ == "det" and c.lower_ in ("the", "this") for c in subject.children)
+        if definite and (subject.pos_ == "NOUN" or subject.is_lower) and subject.tag_ != "NNS":
+            named = self.introduced_as(subject)
+            if named is not None:
+                return named
+        keep = [subject] + [
+            t
+            for child in subject.children
+            if child.dep_ in _DESCRIPTION_DEPS and child.i < subject.i
+            for t in child.subtree
+        ]
+        keep = [t for t in keep if t.i not in self.in_quote]
+        first, last = min(t.i for t in keep), subject.i
+        phrase = self.doc[first : last + 1].text.strip()
+        if not phrase or len(phrase.split()) > 8:
+            return None
+        kind = "agency" if lemma in _ORGANISATION_NOUNS else "person"
+        return _Speaker(phrase, kind)
 
     def fallback(
         self, quote: _Marked, low: int, earlier: Sequence[tuple[_Marked, _Speaker | None, str]]
@@ -751,6 +976,22 @@ class _Attributor:
             speaker = self.resolve(subject) if subject is not None else None
             if speaker is not None:
                 return speaker, cue_entry
+        # `Bridenstine expects three launches. “…”`: the person the sentence before is about.
+        if opening.i > 0 and quote.open_mark > start:
+            sentence = doc[opening.i - 1].sent
+            for subject in self.subjects(sentence, before=opening.i):
+                speaker = self.resolve(subject)
+                if (
+                    speaker is not None
+                    and speaker.kind == "agency"
+                    and subject.pos_ == "PROPN"
+                    and speaker.name == subject.text
+                    and self.mention_at(subject) is None
+                ):
+                    # A lone surname the tagger took for an ORG ("Bridenstine expects ...").
+                    speaker = _Speaker(subject.text, "person")
+                if speaker is not None and speaker.kind == "person":
+                    return speaker, ""
         # A paragraph that opens with the quote continues the paragraph before it.
         if quote.open_mark == start and paragraph > 0:
             for previous, speaker, entry in reversed(earlier):

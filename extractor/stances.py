@@ -70,6 +70,16 @@ def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | 
     return min(matches, key=lambda m: m.start()) if matches else None
 
 
+_FEDERAL_PARTNERS = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"\bFBI\b",
+        r"\bfederal (?:agents|agencies|partners|authorities)\b",
+        r"\btask force\b",
+    )
+)
+
+
 def classify_sentence(
     text: str, *, context: str = "", document_on_topic: bool = False
 ) -> tuple[str, str, float] | None:
@@ -82,17 +92,27 @@ def classify_sentence(
     text = text.replace("’", "'")
     on_topic = _first(c.topic, (context or text).replace("’", "'")) is not None
     refusal = _first(c.refuses, text)
-    limit = _first(c.limits, text)
+    limit = _unless_hypothetical(_first(c.limits, text), text)
     exception = _first(c.exception, text)
     warrant = _first(c.warrant_only, text)
     cooperation = _first(c.cooperates, text)
     unclear = _first(c.unclear, text)
+    # "is reviewing whether to sign a similar agreement": the review governs the cooperation.
+    # "the county's policy on sharing information with ICE is under review": a review with
+    # no refusal beside it is the position, whatever the policy under review says.
+    weighing = unclear is not None and refusal is None
+    if not on_topic and document_on_topic and _first(_FEDERAL_PARTNERS, text) is not None:
+        # In a story about immigration enforcement, "sharing criminal intelligence with the
+        # FBI" is about the same federal partners even when the sentence does not say so.
+        on_topic = True
     if not on_topic:
         # "The policy is under review" rarely repeats what policy; the document's topic
         # (immigration enforcement) is what the review is about.
-        if unclear is not None and document_on_topic and not (refusal or limit or cooperation):
+        if unclear is not None and document_on_topic and weighing:
             return "unclear", unclear.group(0), 0.5
         return None
+    if weighing and unclear is not None:
+        return "unclear", unclear.group(0), 0.6
     if refusal is not None:
         if (exception is not None and warrant is None) or limit is not None:
             cue = exception or limit
@@ -113,6 +133,16 @@ def classify_sentence(
     return None
 
 
+def _unless_hypothetical(match: re.Match[str] | None, text: str) -> re.Match[str] | None:
+    """Drop a cue that a "whether" just before puts in question ("wonder whether the nurse is
+    going to call ICE")."""
+    if match is not None and re.search(
+        r"\bwhether\b", text[max(0, match.start() - 50) : match.start()]
+    ):
+        return None
+    return match
+
+
 def _is_reported(text: str) -> bool:
     return _first(cues().reported, text.replace("’", "'")) is not None
 
@@ -126,6 +156,11 @@ def _subjects(sent: Span) -> list[tuple[tuple[int, int], tuple[int, int]]]:
 
     The second range drops possessors: in "Kim's comments came after ...", Kim is not the subject.
     """
+    return [(whole, head) for whole, head, _ in _subjects_with_role(sent)]
+
+
+def _subjects_with_role(sent: Span) -> list[tuple[tuple[int, int], tuple[int, int], bool]]:
+    """``_subjects`` plus whether each subject belongs to the main clause (or one joined to it)."""
     subjects = []
     for token in sent:
         if token.dep_ not in _SUBJECT_DEPS:
@@ -134,7 +169,11 @@ def _subjects(sent: Span) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         possessed = {t.i for child in subtree if child.dep_ == "poss" for t in child.subtree}
         kept = [t for t in subtree if t.i not in possessed]
         whole = (subtree[0].idx, subtree[-1].idx + len(subtree[-1].text))
-        subjects.append((whole, (kept[0].idx, kept[-1].idx + len(kept[-1].text))))
+        verb = token.head
+        while verb.dep_ == "conj" and verb.head.i != verb.i:
+            verb = verb.head
+        main = verb.dep_ == "ROOT" or verb.i == sent.root.i
+        subjects.append((whole, (kept[0].idx, kept[-1].idx + len(kept[-1].text)), main))
     return subjects
 
 
@@ -156,21 +195,57 @@ def _sentence_agencies(
     """Agencies a sentence speaks for, with how sure the attribution is."""
     local = [a for a in agencies if a.agency_type != "federal"]
     by_name = {a.name: a for a in local}
-    for (start, end), (head_start, head_end) in _subjects(sent):
+    for (start, end), (head_start, head_end), main in _subjects_with_role(sent):
         found = _agencies_in(local, head_start, head_end) or _group_members(local, sent, start, end)
         if found:
             return found, 1.0
+        head_text = doc_text(sent.doc)[head_start:head_end]
         for official in officials:
-            if official.agency in by_name and any(
-                _overlaps(s, head_start, head_end) for s in official.spans
+            if (
+                official.agency in by_name
+                and (
+                    any(_overlaps(s, head_start, head_end) for s in official.spans)
+                    # "Turner said": a surname the tagger did not mark as a name.
+                    or head_text.split()[-1:] == official.name.split()[-1:]
+                )
             ):
                 return [by_name[official.agency]], 0.95
         subject = doc_text(sent.doc)[start:end].lower()
-        if subject.split()[:1] and subject.split()[0] in _PRONOUNS and previous:
+        if main and subject in ("he", "she"):
+            # "He said the department ...": the official last named before speaks for theirs.
+            latest = _latest_official(officials, sent.start_char)
+            if latest is not None and latest.agency in by_name:
+                return [by_name[latest.agency]], 0.85
+        # "It said ..." continues the agency before; "unless they are signed" does not.
+        if main and subject.split()[:1] and subject.split()[0] in _PRONOUNS and previous:
             return previous, 0.8
     mentioned = _agencies_in(local, sent.start_char, sent.end_char)
     if len(mentioned) == 1:
         return mentioned, 0.7
+    return [], 0.0
+
+
+def _latest_official(officials: list[Official], before: int) -> Official | None:
+    """The official whose mention ends last before character ``before``."""
+    best: tuple[int, Official] | None = None
+    for official in officials:
+        for start, end in official.spans:
+            if end <= before and (best is None or start > best[0]):
+                best = (start, official)
+    return best[1] if best is not None else None
+
+
+def _quoted_agency(
+    clause: Span, agencies: Sequence[Agency], quotes: Sequence[Quote]
+) -> tuple[list[Agency], float]:
+    """The local agency whose official (or spokesperson) speaks a quote in ``clause``:
+    "'We will call ICE about violent felons,' the sheriff said" is the sheriff's office's stance."""
+    by_name = {a.name: a for a in agencies if a.agency_type != "federal"}
+    for quote in quotes:
+        if _overlaps((quote.start, quote.end), clause.start_char, clause.end_char):
+            agency = by_name.get(quote.speaker_agency)
+            if agency is not None:
+                return [agency], 0.85
     return [], 0.0
 
 
@@ -211,23 +286,28 @@ def extract_stances(
     evidence: dict[str, list[StanceFinding]] = {}
     previous: list[Agency] = []
     on_topic = _first(cues().topic, doc_text(doc)) is not None
+    headline_end = max(0, doc_text(doc).find("\n\n"))
     for clause in _clauses(doc):
         if not clause.text.strip():
             continue
         targets, sure = _sentence_agencies(clause, list(agencies), list(officials), previous)
+        if not targets:
+            targets, sure = _quoted_agency(clause, agencies, quotes)
         if targets:
             previous = targets
         found = classify_sentence(clause.text, context=clause.sent.text, document_on_topic=on_topic)
         if found is None or not targets or _is_reported(clause.text):
             continue
         label, cue, strength = found
+        if clause.start_char < headline_end:
+            # A headline compresses the story; the body's own sentence is the better evidence.
+            strength *= 0.8
         speaker = _speaker(clause, quotes, officials)
         for agency in targets:
-            evidence.setdefault(agency.name, []).append(
-                StanceFinding(
-                    agency.name, label, clause.sent.text.strip(), cue, speaker, strength * sure
-                )
+            finding = StanceFinding(
+                agency.name, label, clause.sent.text.strip(), cue, speaker, strength * sure
             )
+            evidence.setdefault(agency.name, []).append(finding)
     return [_combine(items) for items in evidence.values()]
 
 

@@ -179,7 +179,7 @@ def test_ambiguous_city_needs_text_evidence(
             "People arrested are booked into the Pine County Jail, which honors ICE detainers.",
             ["Pine County Sheriff's Office", "U.S. Immigration and Customs Enforcement"],
         ),
-        ("In Cass County, the sheriff signed an agreement.", ["Cass County"]),
+        ("In Cass County, the sheriff signed an agreement.", ["Cass County Sheriff's Office"]),
         (
             "Police Chiefs Across the Midwest Refuse to Join ICE Raids",
             ["U.S. Immigration and Customs Enforcement"],
@@ -213,3 +213,172 @@ def test_dateline_state(paragraphs: list[str], state: str) -> None:
 def test_unknown_town_takes_the_dateline_state(nlp: Language) -> None:
     text = "Headline\n\nMILLFORD, Tenn. — The Millford Police Department will not sign an agreement with ICE."
     assert _by_name(nlp, text)["Millford Police Department"].state == "TN"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Headline\n\nRIVERBEND, Ohio — Mayor Patricia Nguyen signed an order on Monday.",
+            [("City of Riverbend", "city", "OH")],
+            id="mayor-city-from-dateline",
+        ),
+        pytest.param(
+            "Mayor Ann Cole said the Dover Police Department will not help ICE.",
+            [
+                ("City of Dover", "city"),
+                ("Dover Police Department", "police"),
+                ("U.S. Immigration and Customs Enforcement", "federal"),
+            ],
+            id="mayor-city-from-the-one-local-police",
+        ),
+        pytest.param(
+            "Former Mayor Ann Cole criticised the policy.",
+            [],
+            id="former-mayor-is-no-city",
+        ),
+        pytest.param(
+            "In Cass County, in north-central Minnesota, Sheriff Tom Halvorsen said his jail "
+            "honors detainers.",
+            [("Cass County Sheriff's Office", "sheriff", "MN")],
+            id="locative-with-apposition",
+        ),
+        pytest.param(
+            "Mike Tran, Henderson's police chief, said his department has no plans to help.",
+            [("Henderson Police Department", "police")],
+            id="possessive-place-office",
+        ),
+        pytest.param(
+            "The Wake County's sheriff said deputies would not join raids.",
+            [("Wake County Sheriff's Office", "sheriff", "NC")],
+            id="possessive-county-sheriff",
+        ),
+        pytest.param(
+            "ICE made arrests in neighboring Alder County last week.",
+            [("U.S. Immigration and Customs Enforcement", "federal")],
+            id="county-as-a-place-only",
+        ),
+        pytest.param(
+            "Alder County will stop renting jail beds to ICE.",
+            [("Alder County", "county"), ("U.S. Immigration and Customs Enforcement", "federal")],
+            id="county-acting-as-subject",
+        ),
+        pytest.param(
+            "Hennepin County Sheriff Dawanna Witt runs the jail. Hennepin County books "
+            "30,000 people a year.",
+            [("Hennepin County Sheriff's Office", "sheriff", "MN")],
+            id="bare-county-beside-its-sheriff",
+        ),
+        pytest.param(
+            "Sheriff's offices in a dozen North Carolina counties, including Durham, Forsyth "
+            "and Wake, will not hold anyone for ICE.",
+            [
+                ("Durham County Sheriff's Office", "sheriff", "NC"),
+                ("Forsyth County Sheriff's Office", "sheriff", "NC"),
+                ("Wake County Sheriff's Office", "sheriff", "NC"),
+                ("U.S. Immigration and Customs Enforcement", "federal"),
+            ],
+            id="group-of-sheriffs-offices",
+        ),
+        pytest.param(
+            "The Village of Oak Prairie board voted on Monday.",
+            [("Village of Oak Prairie", "city")],
+            id="village",
+        ),
+        pytest.param(
+            "Border Patrol agents and ERO officers arrived.",
+            [
+                ("U.S. Customs and Border Protection", "federal"),
+                ("U.S. Immigration and Customs Enforcement", "federal"),
+            ],
+            id="federal-components-fold-into-parent",
+        ),
+    ],
+)
+def test_agencies_implied_by_titles_places_and_groups(
+    nlp: Language, text: str, expected: list[tuple[str, ...]]
+) -> None:
+    found = extract_agencies(nlp(text))
+    got = [
+        (a.name, a.agency_type, a.state)[: len(e)] for a, e in zip(found, expected, strict=False)
+    ]
+    assert len(found) == len(expected) and got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "state"),
+    [
+        pytest.param(
+            "Headline\n\nRIVERBEND, Ohio — Inmates go to the Pine County Jail, run by the Pine "
+            "County Sheriff's Office.",
+            "Pine County Sheriff's Office",
+            "OH",
+            id="local-county-named-like-one-elsewhere",
+        ),
+        pytest.param(
+            "Headline\n\nMILWAUKEE, Wis. — Agencies in Ohio, Iowa and Illinois spoke. The Fox "
+            "River Police Department will not help.",
+            "Fox River Police Department",
+            "",
+            id="regional-round-up-has-no-home-state",
+        ),
+        pytest.param(
+            "Headline\n\nMILLFORD, Tenn. — The Millford Police Department will not help. Tennessee "
+            "deputies train in Charleston, South Carolina.",
+            "Millford Police Department",
+            "TN",
+            id="one-stray-state-keeps-the-dateline",
+        ),
+        pytest.param(
+            "Sheriffs in Iowa, Minnesota and Illinois spoke. The Cass County Sheriff's Office "
+            "signed an agreement.",
+            "Cass County Sheriff's Office",
+            "",
+            id="several-fitting-states-leave-it-open",
+        ),
+    ],
+)
+def test_state_from_the_story(nlp: Language, text: str, name: str, state: str) -> None:
+    assert _by_name(nlp, text)[name].state == state  # type: ignore[attr-defined]
+
+
+def test_dateline_city() -> None:
+    from extractor.places import dateline_city
+
+    assert dateline_city(["Headline", "ST. PAUL, Minn. — The mayor"]) == "St. Paul"
+    assert dateline_city(["No dateline here."]) == ""
+
+
+def test_an_agency_led_by_a_sheriff_absorbs_the_sheriff_title(nlp: Language) -> None:
+    text = (
+        "Clark County Sheriff Kevin McMahill said LVMPD will not hold anyone for ICE. Inmates "
+        "are held at the Clark County Detention Center."
+    )
+    assert list(_by_name(nlp, text)) == [
+        "Las Vegas Metropolitan Police Department",
+        "U.S. Immigration and Customs Enforcement",
+    ]
+
+
+def test_a_sheriff_of_an_agency_led_by_a_sheriff_implies_no_new_office(nlp: Language) -> None:
+    text = (
+        "Headline\n\nLVMPD serves unincorporated Clark County.\n\n"
+        "Assistant Sheriff Ray Dominguez explained the policy."
+    )
+    assert [a.name for a in extract_agencies(nlp(text))] == [
+        "Las Vegas Metropolitan Police Department"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("surface", "expected"),
+    [
+        ("Bolivia Police", None),
+        ("Nigeria Police Force", None),
+        ("Georgia State Patrol", "Georgia State Patrol"),
+        ("Lebanon Police Department", "Lebanon Police Department"),
+    ],
+)
+def test_foreign_police_are_not_us_agencies(surface: str, expected: str | None) -> None:
+    found = classify(surface)
+    assert (found[0] if found else None) == expected

@@ -80,9 +80,17 @@ def test_title_kind_gives_the_only_agency_of_that_type(nlp: Language) -> None:
 def test_title_kind_does_not_reach_into_another_sentence_when_ambiguous(nlp: Language) -> None:
     text = (
         "The Johnson County Sheriff's Office is reviewing its policy. The Marquette County Sheriff's Office "
-        "notifies ICE.\n\nIn Cass County, Sheriff Brian Mueller signed a 287(g) agreement."
+        "notifies ICE.\n\nSheriff Brian Mueller signed a 287(g) agreement."
     )
     assert ("Brian Mueller", "Sheriff", "") in _officials(nlp, text)
+
+
+def test_a_place_opening_the_sentence_gives_the_title_its_agency(nlp: Language) -> None:
+    text = (
+        "The Johnson County Sheriff's Office is reviewing its policy. The Marquette County Sheriff's Office "
+        "notifies ICE.\n\nIn Cass County, Sheriff Brian Mueller signed a 287(g) agreement."
+    )
+    assert ("Brian Mueller", "Sheriff", "Cass County Sheriff's Office") in _officials(nlp, text)
 
 
 @pytest.mark.parametrize(
@@ -102,3 +110,161 @@ def test_compound_titles_and_their_agency_kind(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in _officials(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "The Bayview County Sheriff's Office set a policy. Media inquiries may be directed "
+            "to Public Information Officer Lt. Dana Kowalski.",
+            ("Dana Kowalski", "Public Information Officer", "Bayview County Sheriff's Office"),
+            id="office-before-rank",
+        ),
+        pytest.param(
+            "The Hartsell County Sheriff's Office runs the jail. Jail Administrator Capt. Renée "
+            "Dubois said detainees will move.",
+            ("Renée Dubois", "Jail Administrator", "Hartsell County Sheriff's Office"),
+            id="office-before-captain",
+        ),
+        pytest.param(
+            "The Bayview County Board of Commissioners met. Board Chair Evelyn Carter said the "
+            "board will decide in April.",
+            ("Evelyn Carter", "Board Chair", "Bayview County"),
+            id="two-word-title-split-by-the-tagger",
+        ),
+        pytest.param(
+            "The Clark County Sheriff's Office released data. Assistant Sheriff Ray Dominguez "
+            "explained the reasoning.",
+            ("Ray Dominguez", "Assistant Sheriff", "Clark County Sheriff's Office"),
+            id="modifier-joins-the-title",
+        ),
+        pytest.param(
+            "LVMPD released its policy. Undersheriff Andrea Solís said the department will not "
+            "ask about status.",
+            ("Andrea Solís", "Undersheriff", "Las Vegas Metropolitan Police Department"),
+            id="police-department-led-by-a-sheriff",
+        ),
+        pytest.param(
+            "The Dane County Sheriff's Office will not hold people for ICE. The Dane County "
+            "Sheriff's Office said so again. Spokesperson Ellen Marquardt confirmed it.",
+            ("Ellen Marquardt", "Spokesperson", "Dane County Sheriff's Office"),
+            id="spokesperson-speaks-for-the-main-agency",
+        ),
+    ],
+)
+def test_offices_ranks_and_modifiers(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)
+
+
+def test_chief_inside_a_compound_is_no_title(nlp: Language) -> None:
+    text = "Wikileaks editor-in-chief Kristinn Hrafnsson said the case was political."
+    assert [o for o in _officials(nlp, text) if o[1] == "Chief"] == []
+
+
+def test_title_kind_ignores_modifiers() -> None:
+    from extractor.officials import title_kind
+
+    assert title_kind("Acting Sheriff") == "sheriff"
+    assert title_kind("Interim Police Chief") == "police"
+    assert title_kind("Acting Janitor") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Kings River County Sheriff Harlan Estrada said his deputies were not involved.",
+            ("Harlan Estrada", "Sheriff", "Kings River County Sheriff's Office"),
+            id="name-after-a-title-tagged-org",
+        ),
+        pytest.param(
+            "Rita Gonsalves, chair of the Kings River County Board of Supervisors, said she "
+            "would ask for a hotline.",
+            ("Rita Gonsalves", "Chair", "Kings River County"),
+            id="untagged-name-before-an-apposition",
+        ),
+        pytest.param(
+            "Media Contact: Sgt. Dana Oyler, Public Information Officer, 801-555-0125",
+            ("Dana Oyler", "Public Information Officer", ""),
+            id="office-after-a-rank",
+        ),
+        pytest.param(
+            "The city named Police Chief Eric Montaño-Reyes in May.",
+            ("Eric Montaño-Reyes", "Police Chief", ""),
+            id="hyphenated-surname",
+        ),
+        pytest.param(
+            "Gov. Eleanor Pratt said state police will not be conscripted.",
+            ("Eleanor Pratt", "Gov.", ""),
+            id="abbreviated-governor",
+        ),
+    ],
+)
+def test_names_the_model_misses_or_cuts(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)
+
+
+def test_a_governor_is_not_the_state_police(nlp: Language) -> None:
+    text = (
+        "The Massachusetts State Police will not join raids, Gov. Eleanor Pratt said, and the "
+        "Massachusetts State Police confirmed it."
+    )
+    assert ("Eleanor Pratt", "Gov.", "") in _officials(nlp, text)
+
+
+def test_title_kind_prefers_the_agency_the_story_is_about(nlp: Language) -> None:
+    text = (
+        "The Ramsey County Board voted Tuesday. Ramsey County will stop sharing data with ICE, "
+        "and Ramsey County staff will be trained. Washington County did not vote.\n\n"
+        "Commissioner Kou Yang said the policy protects residents."
+    )
+    assert ("Kou Yang", "Commissioner", "Ramsey County") in _officials(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Media contacts: Ellen Marquardt, Public Information Officer, Dane County Sheriff's "
+            "Office, (608) 555-0102",
+            ("Ellen Marquardt", "Public Information Officer", "Dane County Sheriff's Office"),
+            id="contact-line-agency-field",
+        ),
+        pytest.param(
+            "\u201cThese agreements are force multipliers,\u201d said ICE Miami Field Office "
+            "Director Dolores Grafton.",
+            (
+                "Dolores Grafton",
+                "Field Office Director",
+                "U.S. Immigration and Customs Enforcement",
+            ),
+            id="agency-opens-the-capitalised-run",
+        ),
+        pytest.param(
+            "A Washington State Patrol spokesperson, Trooper Kayla Brandt, said troopers do not "
+            "enforce civil immigration law.",
+            ("Kayla Brandt", "Spokesperson", "Washington State Patrol"),
+            id="office-before-a-comma-and-rank",
+        ),
+        pytest.param(
+            "LVMPD will not help. Mike Tran, Henderson's police chief, said his department has "
+            "no plans to participate.",
+            ("Mike Tran", "Police Chief", "Henderson Police Department"),
+            id="possessive-place-in-an-apposition",
+        ),
+    ],
+)
+def test_agency_from_the_title_context(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)
+
+
+def test_a_name_ends_at_its_possessive(nlp: Language) -> None:
+    text = "Founder Jeff Bezos’s Blue Origin won the contract."
+    assert [o[0] for o in _officials(nlp, text)] == ["Jeff Bezos"]

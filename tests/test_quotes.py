@@ -9,7 +9,9 @@ import pytest
 import spacy
 from spacy.language import Language
 
+from extractor.agencies import extract_agencies
 from extractor.mentions import Agency, Official, Quote
+from extractor.officials import extract_officials
 from extractor.quotes import MIN_QUOTE_WORDS, extract_quotes, reporting_verbs
 
 SEEDS = Path("/work/shared/seeds")
@@ -158,9 +160,16 @@ SCANNING_CASES = [
     pytest.param(
         'He said "this is wrong and unfair, then left.\n\n'
         '"We will protect every resident of this city," said Mayor Ana Ruiz.',
-        # Indistinguishable from a real multi-paragraph quote, so it is read as one.
-        ['this is wrong and unfair, then left.\n\n"We will protect every resident of this city,'],
+        # A quote opening mid-sentence in lower case is partial, not speech running on into
+        # the next paragraph: its mark is stray and costs only its own paragraph.
+        ["We will protect every resident of this city,"],
         id="open-mark-continues-into-quote-paragraph",
+    ),
+    pytest.param(
+        'He said: "This is wrong and unfair.\n\n'
+        '"We will protect every resident of this city," said Mayor Ana Ruiz.',
+        ['This is wrong and unfair.\n\n"We will protect every resident of this city,'],
+        id="speech-runs-on-into-the-next-paragraph",
     ),
     pytest.param(
         "Sheriff Jane Doe addressed the board.\n\n"
@@ -399,6 +408,69 @@ ATTRIBUTION_CASES = [
         [("keep federal agents out", "", "unknown")],
         id="no-speaker",
     ),
+    pytest.param(
+        "\u201cScooter is frustrated because his name is dragged in the mud,\u201d an insider "
+        "told the outlet.",
+        [("Scooter is frustrated because", "an insider", "person")],
+        id="described-speaker",
+    ),
+    pytest.param(
+        "\u201cFlu season has already begun in many parts,\u201d the doctors stated.",
+        [("Flu season has already", "the doctors", "person")],
+        id="described-plural-speaker",
+    ),
+    pytest.param(
+        "Big Machine Label Group issued a reply on Friday.\n\n\u201cWe were shocked to see "
+        "her statements,\u201d the statement read.",
+        [("We were shocked to", "Big Machine Label Group", "agency")],
+        id="statement-of-an-organisation",
+    ),
+    pytest.param(
+        "\u201cThe plan would leave many families stranded,\u201d the mission concluded.",
+        [("The plan would leave", "", "unknown")],
+        id="a-thing-is-no-described-speaker",
+    ),
+    pytest.param(
+        "Bridenstine expects to produce three rockets through 2024. \u201cAdding an extra "
+        "rocket is not something I expect.\u201d",
+        [("Adding an extra rocket", "Bridenstine", "person")],
+        id="subject-of-the-sentence-before",
+    ),
+    pytest.param(
+        "\u201cDid you sign the waiver?\u201d asked Sen. Dominic Ferraro-Quist.\n\n"
+        "\u201cI did not, senator. My deputy signed it,\u201d Gerald Tate said.\n\n"
+        "\u201cSo you supported it. That is a yes,\u201d the senator said.",
+        [
+            ("Did you sign the", "Dominic Ferraro-Quist", "person"),
+            ("I did not, senator.", "Gerald Tate", "person"),
+            ("So you supported it.", "Dominic Ferraro-Quist", "person"),
+        ],
+        id="description-refers-back-to-the-named-person",
+    ),
+    pytest.param(
+        "The Pettiford campaign answered on Friday. \u201cThis is the last move of a desperate "
+        "campaign,\u201d the Pettiford campaign said.",
+        [("This is the last", "Pettiford campaign", "agency")],
+        id="a-campaign-speaks-for-itself",
+    ),
+    pytest.param(
+        "In a text message, Oyelowo-Marsh\u2019s campaign manager, Brandon Tillis-Okafor, said "
+        "the mayor had \u201cspent 90 minutes defending a record nobody likes.\u201d",
+        [("spent 90 minutes defending", "Brandon Tillis-Okafor", "person")],
+        id="apposition-before-possessor",
+    ),
+    pytest.param(
+        "Reggie Oyelowo-Marsh stood at the second podium.\n\n\u201cI voted to delay a rate "
+        "increase, not a pipe,\u201d he shot back.",
+        [("I voted to delay", "Reggie Oyelowo-Marsh", "person")],
+        id="multi-word-cue",
+    ),
+    pytest.param(
+        "Here is how bad it got, in the words of the patient: \u201cI could only manage two "
+        "stairs at a time.\u201d",
+        [("I could only manage", "the patient", "person")],
+        id="in-the-words-of",
+    ),
 ]
 
 
@@ -551,3 +623,29 @@ def test_seed_003(nlp: Language, mention: str) -> None:
     ((starts, speaker),) = gold(name)
     assert quotes[0].text.startswith(starts)
     assert quotes[0].speaker == speaker
+
+
+def test_inverted_subject_the_parser_misplaces(nlp: Language) -> None:
+    text = (
+        "Headline\n\nHazard Mayor Lonnie Fugate-Briggs described a city running on borrowed "
+        'money.\n\n"We borrowed $2.3 million," said Fugate-Briggs, a Republican who has led '
+        'the city since 2019, "against next year\'s budget just to keep the water plant open."'
+    )
+    doc = nlp(text)
+    agencies = extract_agencies(doc)
+    officials = extract_officials(doc, agencies=agencies)
+    quotes = extract_quotes(doc, agencies=agencies, officials=officials)
+    assert [q.speaker for q in quotes] == ["Lonnie Fugate-Briggs", "Lonnie Fugate-Briggs"]
+
+
+def test_a_hyphenated_surname_finds_the_official(nlp: Language) -> None:
+    text = (
+        "Headline\n\nMayor Eric Montaño-Reyes said the city has received calls.\n\n"
+        '"Las Cruces is a border community, and we live with federal agents every day," '
+        "Montaño-Reyes said."
+    )
+    doc = nlp(text)
+    agencies = extract_agencies(doc)
+    officials = extract_officials(doc, agencies=agencies)
+    quotes = extract_quotes(doc, agencies=agencies, officials=officials)
+    assert [q.speaker for q in quotes] == ["Eric Montaño-Reyes"]

@@ -7,6 +7,7 @@ from spacy.language import Language
 
 from extractor.agencies import extract_agencies
 from extractor.officials import extract_officials
+from extractor.quotes import extract_quotes
 from extractor.stances import classify_sentence, extract_stances
 
 
@@ -202,3 +203,148 @@ def test_possessive_official_does_not_make_the_subject(nlp: Language) -> None:
         "about violent felons but would not hold anyone past their release date."
     )
     assert _stances(nlp, text)["Sonora County Sheriff's Office"] == "limits"
+
+
+def test_no_answer_is_no_stance(nlp: Language) -> None:
+    text = (
+        "The North Las Vegas Police Department did not respond to questions about whether it "
+        "would honor ICE's request."
+    )
+    assert _stances(nlp, text) == {}
+
+
+def test_a_pronoun_in_a_subordinate_clause_does_not_carry_the_stance(nlp: Language) -> None:
+    text = (
+        "Mayor Patricia Nguyen signed an order that bars the Riverbend Police Department (RPD) from "
+        "enforcing immigration law.\n\n"
+        "The order directs RPD officers not to honor ICE detainers unless they are signed by a judge."
+    )
+    stances = _stances(nlp, text)
+    assert stances.get("Riverbend Police Department") == "refuses"
+
+
+def _stances_with_quotes(nlp: Language, text: str) -> dict[str, str]:
+    doc = nlp(text)
+    agencies = extract_agencies(doc)
+    officials = extract_officials(doc, agencies=agencies)
+    quotes = extract_quotes(doc, agencies=agencies, officials=officials)
+    found = extract_stances(doc, agencies=agencies, officials=officials, quotes=quotes)
+    return {s.agency: s.stance for s in found}
+
+
+@pytest.mark.parametrize(
+    "attribution", ["Turner said", "he said", "said Sheriff Bill Turner"], ids=str
+)
+def test_a_quote_of_the_agencys_official_carries_its_stance(
+    nlp: Language, attribution: str
+) -> None:
+    text = (
+        "Sheriff speaks\n\nHartsell County Sheriff Bill Turner spoke after the vote.\n\n"
+        "\u201cIf ICE has a detainer on a violent felon, we\u2019re going to call ICE and let them "
+        f"know,\u201d {attribution}."
+    )
+    assert _stances_with_quotes(nlp, text) == {"Hartsell County Sheriff's Office": "limits"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        pytest.param(
+            "Her office will not hold anyone past their release date for ICE unless a judge has "
+            "signed a warrant.",
+            "refuses",
+            id="judge-signed-exception-is-still-a-refusal",
+        ),
+        pytest.param(
+            "The jail will no longer hold people on ICE detainers unless the request comes with "
+            "a warrant signed by a federal judge.",
+            "refuses",
+            id="no-longer-with-warrant-exception",
+        ),
+        pytest.param(
+            "Staff shall not contact ICE to report the release date of any person.",
+            "refuses",
+            id="negated-notification",
+        ),
+        pytest.param(
+            "The office has no plans to sign a 287(g) agreement with ICE.",
+            "refuses",
+            id="no-plans-to-sign",
+        ),
+        pytest.param(
+            "The sheriff's office already declines to hold people on immigration detainers.",
+            "refuses",
+            id="declines-to-hold",
+        ),
+        pytest.param(
+            "No city money, equipment or staff will be used for federal civil immigration "
+            "enforcement.",
+            "refuses",
+            id="no-resources-used",
+        ),
+        pytest.param(
+            "The district will not allow immigration agents into its buildings.",
+            "refuses",
+            id="will-not-allow",
+        ),
+        pytest.param(
+            "Officers may ask about immigration status only when it is directly relevant to a "
+            "criminal investigation.",
+            "limits",
+            id="only-when-criminal",
+        ),
+        pytest.param(
+            "Officers will respond to a federal immigration operation only if there is an "
+            "immediate threat to public safety.",
+            "limits",
+            id="only-if-threat",
+        ),
+        pytest.param(
+            "Deputies will keep turning them over to Border Patrol after arrests of migrants.",
+            "cooperates",
+            id="hand-over-to-border-patrol",
+        ),
+        pytest.param(
+            "The county's policy on sharing information with federal immigration authorities is "
+            "under review.",
+            "unclear",
+            id="review-governs-the-policy-it-names",
+        ),
+        pytest.param(
+            "The city is reviewing whether its police can sign a 287(g) agreement with ICE.",
+            "unclear",
+            id="reviewing-whether-to-cooperate",
+        ),
+    ],
+)
+def test_exceptions_negations_and_reviews(sentence: str, label: str) -> None:
+    found = classify_sentence(sentence)
+    assert found is not None
+    assert found[0] == label
+
+
+def test_past_practice_is_no_stance(nlp: Language) -> None:
+    text = "Until last month the Reno Police Department honored ICE detainers."
+    assert _stances(nlp, text) == {}
+
+
+def test_federal_partner_in_an_immigration_story_is_on_topic() -> None:
+    sentence = "The office will keep sharing criminal intelligence with the FBI task force."
+    assert classify_sentence(sentence) is None
+    found = classify_sentence(sentence, document_on_topic=True)
+    assert found is not None
+    assert found[0] == "limits"
+
+
+def test_he_said_the_department_speaks_for_the_officials_agency(nlp: Language) -> None:
+    text = (
+        "Headline\n\nThe Utah Highway Patrol runs the highways. Salt Lake City Police Chief Brian "
+        "Redd-Halvorsen spoke on Monday.\n\n"
+        "He said the department has no plans to participate in immigration enforcement."
+    )
+    assert _stances(nlp, text) == {"Salt Lake City Police Department": "refuses"}
+
+
+def test_a_cue_put_in_question_by_whether_is_no_stance() -> None:
+    sentence = "Nobody should have to wonder whether the nurse is going to call ICE."
+    assert classify_sentence(sentence) is None
