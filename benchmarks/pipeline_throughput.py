@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -48,10 +49,8 @@ def main() -> int:
 
     texts = []
     for item in items:
-        try:
+        with contextlib.suppress(ExtractorError):
             texts.append(read_page(item, settings=settings).text)
-        except ExtractorError:
-            pass
     words = sum(len(t.split()) for t in texts)
 
     bare = spacy.load(args.model)

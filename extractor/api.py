@@ -13,7 +13,7 @@ import collections
 import itertools
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -111,9 +111,10 @@ def _extract_many(
                 )
             except ExtractorError as error:
                 read.append(error_rows(source, error))
-        analysed = analyse_pages(
-            [r for r in read if isinstance(r, Page)], nlp=nlp, settings=settings
-        )
+        # As in run.process_chunk: the batch's new strings leave the vocabulary with it.
+        with nlp.memory_zone():
+            pages = [r for r in read if isinstance(r, Page)]
+            analysed = iter(list(analyse_pages(pages, nlp=nlp, settings=settings)))
         for result in read:
             yield result if isinstance(result, DocumentRows) else next(analysed)
 
@@ -210,12 +211,14 @@ def extract_to(
     scheduler: str | None = None,
     columns: RecordColumns | None = None,
     nlp: Language | None = None,
+    progress: Callable[[DocumentRows], None] | None = None,
 ) -> BatchSummary:
     """Run every INPUT and stream its rows into the tables under ``out``.
 
     Tables are written in ``settings.formats`` (with a BOM for ``excel``) and
     replace the previous ones only when the run completes; with the Dask
     engine each partition is also written to ``out/partitions/<table>/``.
+    ``progress`` is called with each input's rows as they arrive, in order.
     """
     settings = settings or Settings()
     _check_engine(engine, scheduler)
@@ -229,6 +232,8 @@ def extract_to(
         ):
             for rows in part:
                 summary.add(rows)
+                if progress is not None:
+                    progress(rows)
             if engine == "dask":
                 writer.write_partition(part)
             else:

@@ -206,9 +206,13 @@ def process_chunk(
         if client is None and any(item.kind == "url" for item in items):
             client = stack.enter_context(new_client(settings))
         read = [_read(item, settings=settings, client=client) for item in items]
-    analysed = iter(
-        _analyse_isolated([r for r in read if isinstance(r, Page)], nlp=nlp, settings=settings)
-    )
+    # A memory zone (spaCy 3.8) frees the strings and lexemes the chunk's texts added
+    # to the shared vocabulary once the chunk is done: without it a worker's memory
+    # grows with every new word of a million-article corpus. The Docs die with the
+    # zone; the rows are plain Python values extracted inside it.
+    with nlp.memory_zone():
+        pages = [r for r in read if isinstance(r, Page)]
+        analysed = iter(_analyse_isolated(pages, nlp=nlp, settings=settings))
     return [r if isinstance(r, DocumentRows) else next(analysed) for r in read]
 
 

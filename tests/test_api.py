@@ -101,7 +101,15 @@ def test_extract_batch_and_extract_to(nlp: Language, tmp_path: Path) -> None:
     )
     rows = list(extractor.extract_batch([str(corpus)], nlp=nlp))
     assert [r.article.source for r in rows] == ["s1", f"{corpus}#L2"]
-    summary = extractor.extract_to([str(corpus)], tmp_path / "out", workers=1, nlp=nlp)
+    seen: list[str] = []
+    summary = extractor.extract_to(
+        [str(corpus)],
+        tmp_path / "out",
+        workers=1,
+        nlp=nlp,
+        progress=lambda rows: seen.append(rows.article.source),
+    )
+    assert seen == ["s1", f"{corpus}#L2"]
     assert (summary.inputs, summary.ok, summary.failed) == (2, 1, 1)
     assert summary.reasons == {"missing_column": 1}
     assert [p.name for p in summary.paths][:1] == ["articles.csv"]

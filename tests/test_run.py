@@ -150,3 +150,24 @@ def test_a_bug_while_reading_is_an_internal_error_row(
     monkeypatch.setattr(run, "parse_html", broken)
     (rows,) = process_chunk([Input(str(tmp_path / "a.html"), "file")], nlp=nlp, settings=Settings())
     assert rows.article.error == "internal: ValueError: parser bug"
+
+
+def test_process_chunk_leaves_the_vocabulary_as_it_found_it(nlp: Language, tmp_path: Path) -> None:
+    # New words must not accumulate in the shared vocabulary across chunks, or a
+    # worker's memory grows with the corpus.
+    paths = []
+    for i in range(4):
+        path = tmp_path / f"{i}.txt"
+        path.write_text(
+            f"Sheriff Qzx{i}vel said the Polk County Sheriff's Office will not "
+            f"hold people for ICE, citing policy fnord{i}zap.",
+            encoding="utf-8",
+        )
+        paths.append(Input(str(path), "file"))
+    before = len(nlp.vocab.strings)
+    results = process_chunk(paths, nlp=nlp, settings=Settings())
+    assert len(nlp.vocab.strings) == before
+    assert "Polk County Sheriff's Office" in {a.agency for a in results[2].agencies}
+    # The same texts outside a memory zone would have added their new words.
+    list(nlp.pipe(path.read_text(encoding="utf-8") for path in tmp_path.iterdir()))
+    assert len(nlp.vocab.strings) > before
