@@ -266,7 +266,7 @@ def main() -> int:
 
 def _print_stage(stage: str, r: dict[str, Any]) -> None:
     marks = "  ".join(
-        f"@{n:,}: {m['total_mb']:.0f} MB total, {m['largest_mb']:.0f} MB largest"
+        f"@{int(n):,}: {m['total_mb']:.0f} MB total, {m['largest_mb']:.0f} MB largest"
         for n, m in sorted(r["at"].items(), key=lambda kv: int(kv[0]))
     )
     print(
