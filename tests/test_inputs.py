@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -413,3 +415,41 @@ def test_corrupt_warc_is_an_error_input_after_its_good_records(tmp_path: Path) -
     assert load_or_reason(items[0]) == "<p>a</p>"
     assert items[-1].source == str(path)
     assert load_or_reason(items[-1]) == "!bad_warc"
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    content=st.one_of(
+        st.binary(max_size=400),
+        st.lists(
+            st.one_of(
+                st.dictionaries(
+                    st.sampled_from(["id", "text", "html", "url", "x"]),
+                    st.one_of(st.text(max_size=20), st.integers(), st.none(), st.booleans()),
+                ).map(json.dumps),
+                st.text(max_size=30),
+            ),
+            max_size=6,
+        ).map(lambda lines: "\n".join(lines).encode("utf-8", "surrogatepass")),
+    ),
+    suffix=st.sampled_from([".jsonl", ".csv", ".warc", ".jsonl.gz", ".warc.gz"]),
+)
+def test_any_collection_bytes_give_inputs_that_load_or_fail_cleanly(
+    tmp_path: Path, content: bytes, suffix: str
+) -> None:
+    path = tmp_path / f"fuzz{suffix}"
+    path.write_bytes(
+        gzip.compress(content) if suffix.endswith(".gz") and content[:1] == b"{" else content
+    )
+    skipped: collections.Counter[str] = collections.Counter()
+    for item in iter_inputs([str(path)], skipped=skipped):
+        assert item.kind == "record"
+        assert item.source
+        try:
+            raw = load_input(item, settings=Settings())
+        except InputError as error:
+            assert error.reason != "error"
+        else:
+            assert raw.content.strip()
