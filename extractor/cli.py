@@ -183,8 +183,10 @@ def _run_extract(args: argparse.Namespace) -> int:
         ),
         nlp=nlp,
     )
+    reasons = ", ".join(f"{reason} {n}" for reason, n in summary.reasons.most_common())
     print(
-        f"{summary.inputs} inputs: {summary.ok} ok, {summary.failed} failed; tables in {args.out}/ "
+        f"{summary.inputs} inputs: {summary.ok} ok, {summary.failed} failed"
+        f"{f' ({reasons})' if reasons else ''}; tables in {args.out}/ "
         f"({', '.join(settings.formats)})",
         file=sys.stderr,
     )

@@ -135,7 +135,7 @@ def test_extract_records_with_workers_and_column_options(
     articles = pd.read_csv(tmp_path / "one" / "articles.csv", keep_default_na=False)
     assert articles["source"].tolist() == [f"k{i}" for i in range(6)]
     assert articles["error"].iloc[5].startswith("empty:")
-    assert "6 inputs: 5 ok, 1 failed" in capsys.readouterr().err
+    assert "6 inputs: 5 ok, 1 failed (empty 1); tables in" in capsys.readouterr().err
 
 
 def test_extract_reports_skipped_warc_records(
