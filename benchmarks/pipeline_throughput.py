@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -26,7 +27,13 @@ from extractor.inputs import iter_inputs
 from extractor.nlp import load_nlp
 from extractor.run import process, read_page
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "article-extraction" / "html"
+DEFAULT_DIR = (
+    Path(__file__).resolve().parent.parent.parent
+    / "shared"
+    / "bench"
+    / "article-extraction"
+    / "html"
+)
 
 
 def main() -> int:
@@ -42,10 +49,8 @@ def main() -> int:
 
     texts = []
     for item in items:
-        try:
+        with contextlib.suppress(ExtractorError):
             texts.append(read_page(item, settings=settings).text)
-        except ExtractorError:
-            pass
     words = sum(len(t.split()) for t in texts)
 
     bare = spacy.load(args.model)
@@ -59,7 +64,9 @@ def main() -> int:
     rows = collections.Counter()
     start = time.perf_counter()
     for result in process(items, nlp=nlp, settings=settings):
-        reasons[result.article.error.split(":")[0] if result.article.status == "error" else "ok"] += 1
+        reasons[
+            result.article.error.split(":")[0] if result.article.status == "error" else "ok"
+        ] += 1
         for table, found in result.tables().items():
             rows[table] += len(found)
     full_seconds = time.perf_counter() - start
@@ -67,8 +74,12 @@ def main() -> int:
     print(f"inputs: {len(items)}  results: {sum(reasons.values())}  by status: {dict(reasons)}")
     print(f"rows: {dict(rows)}")
     print(f"words in parsed texts: {words:,}")
-    print(f"(a) bare nlp.pipe ({args.model}): {len(texts) / bare_seconds:7.1f} docs/s  {words / bare_seconds:9,.0f} words/s")
-    print(f"(b) full pipeline:                 {len(items) / full_seconds:7.1f} docs/s  {words / full_seconds:9,.0f} words/s")
+    print(
+        f"(a) bare nlp.pipe ({args.model}): {len(texts) / bare_seconds:7.1f} docs/s  {words / bare_seconds:9,.0f} words/s"
+    )
+    print(
+        f"(b) full pipeline:                 {len(items) / full_seconds:7.1f} docs/s  {words / full_seconds:9,.0f} words/s"
+    )
     print(f"ratio b/a (docs/s): {bare_seconds / full_seconds * len(items) / len(texts):.2f}")
     return 0
 

@@ -22,16 +22,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from extractor.api import ENGINES, extract_to
 from extractor.config import FORMATS, Settings
 from extractor.errors import ConfigError, ExtractorError
 from extractor.evaluate import evaluate, format_report, load_gold
-from extractor.export import to_frames, write_tables
 from extractor.fetch import new_client
-from extractor.inputs import iter_inputs
+from extractor.inputs import RecordColumns, iter_inputs
 from extractor.nlp import load_nlp
 from extractor.parse import Page
-from extractor.rows import DocumentRows
-from extractor.run import process, read_page
+from extractor.run import read_page
+from extractor.workers import default_workers
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 #: ``run`` stopped by SIGINT/SIGTERM after committing its current pages; run it again to go on.
@@ -54,6 +54,16 @@ def _formats(value: str) -> tuple[str, ...]:
     return chosen
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="extractor",
@@ -72,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
         "inputs",
         nargs="+",
         metavar="INPUT",
-        help=".html/.htm/.html.gz/.txt file, directory (recursive), http(s) URL, or - for stdin",
+        help=".html/.htm/.txt file (optionally .gz), directory (recursive), http(s) URL, "
+        "- for stdin, or a collection read record by record: .jsonl/.csv with a text or HTML "
+        "column, .warc/.warc.gz archive",
     )
     extract.add_argument("--out", required=True, type=Path, help="directory for the tables")
     extract.add_argument(
@@ -101,7 +113,50 @@ def build_parser() -> argparse.ArgumentParser:
         help="read timeout for URLs, seconds",
     )
     extract.add_argument(
-        "--batch-size", type=int, default=_DEFAULTS.batch_size, help="documents per nlp.pipe batch"
+        "--batch-size",
+        type=_positive,
+        default=_DEFAULTS.batch_size,
+        help="documents per nlp.pipe batch, per worker task and per Dask partition "
+        "(default %(default)s)",
+    )
+    scale = extract.add_argument_group("batch engines")
+    scale.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="processes for parsing and NLP, each loading the model once; with --engine dask, "
+        "the workers of the local cluster (default: the number of cores)",
+    )
+    scale.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="local",
+        help="local: worker processes on this machine; dask: a Dask cluster "
+        '(needs pip install "extractor[dask]") (default %(default)s)',
+    )
+    scale.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address (tcp://host:8786); default: start a local cluster",
+    )
+    records = extract.add_argument_group("JSONL and CSV inputs")
+    columns = RecordColumns()
+    records.add_argument(
+        "--text-column", default=columns.text, help="column of plain text (default %(default)s)"
+    )
+    records.add_argument(
+        "--html-column",
+        default=columns.html,
+        help="column of HTML, used when not empty (default %(default)s)",
+    )
+    records.add_argument(
+        "--id-column",
+        default=columns.id,
+        help="column naming each record; becomes its source (default %(default)s; "
+        "without it: FILE#L<line> or FILE#R<row>)",
+    )
+    records.add_argument(
+        "--url-column", default=columns.url, help="column of the article URL (default %(default)s)"
     )
     extract.add_argument("--allow-private", action="store_true", help=_ALLOW_PRIVATE_HELP)
 
@@ -231,29 +286,37 @@ def _run_extract(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         allow_private=args.allow_private,
     )
-    nlp = load_nlp(settings.model)
-    results: list[DocumentRows] = []
-    for rows in process(iter_inputs(args.inputs, stdin=sys.stdin), nlp=nlp, settings=settings):
-        article = rows.article
-        if article.status == "error":
-            log.warning("%s: %s", article.source, article.error)
-        else:
-            log.info(
-                "%s: %d agencies, %d quotes, %d stances",
-                article.source,
-                len(rows.agencies),
-                len(rows.quotes),
-                len(rows.stances),
-            )
-        results.append(rows)
-    write_tables(to_frames(results), args.out, formats=settings.formats, excel=settings.excel)
-    failed = sum(1 for rows in results if rows.article.status == "error")
+    if args.scheduler is not None and args.engine != "dask":
+        raise ConfigError("--scheduler needs --engine dask")
+    workers = default_workers() if args.workers is None else args.workers
+    # In this process only when the work runs here; workers load their own model.
+    nlp = load_nlp(settings.model) if workers == 1 and args.engine == "local" else None
+    summary = extract_to(
+        args.inputs,
+        args.out,
+        settings=settings,
+        workers=workers,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        columns=RecordColumns(
+            text=args.text_column, html=args.html_column, id=args.id_column, url=args.url_column
+        ),
+        nlp=nlp,
+    )
+    reasons = ", ".join(f"{reason} {n}" for reason, n in summary.reasons.most_common())
     print(
-        f"{len(results)} inputs: {len(results) - failed} ok, {failed} failed; tables in {args.out}/ "
+        f"{summary.inputs} inputs: {summary.ok} ok, {summary.failed} failed"
+        f"{f' ({reasons})' if reasons else ''}; tables in {args.out}/ "
         f"({', '.join(settings.formats)})",
         file=sys.stderr,
     )
-    return EXIT_SOME_FAILED if failed else EXIT_OK
+    if summary.skipped:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.skipped.items()))
+        print(
+            f"skipped {summary.skipped.total()} archive records that are not articles: {kinds}",
+            file=sys.stderr,
+        )
+    return EXIT_SOME_FAILED if summary.failed else EXIT_OK
 
 
 def _run_parse(args: argparse.Namespace) -> int:

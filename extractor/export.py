@@ -1,5 +1,10 @@
 """Export: row tables as pandas frames, written atomically as CSV, JSONL or Parquet.
 
+``TableWriter`` streams: rows are appended batch by batch to temporary files
+(Parquet as one row group per batch, through ``pyarrow.parquet.ParquetWriter``)
+that replace the tables only when the run completes, so memory does not grow
+with the number of documents and a crash never leaves half a table.
+
 Only CSV cells are rewritten on the way out: a string that a spreadsheet would
 run as a formula gets a leading apostrophe (OWASP "CSV injection" advice).
 JSONL and Parquet carry the raw values, and ``read_table`` undoes the CSV
@@ -14,10 +19,11 @@ import math
 import os
 import re
 import secrets
+import shutil
 import typing
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import IO, Any
 
 import pandas as pd
@@ -29,6 +35,7 @@ from extractor.rows import TABLES, DocumentRows, columns
 
 __all__ = [
     "FORMULA_TRIGGERS",
+    "TableWriter",
     "dtypes",
     "read_table",
     "to_frames",
@@ -112,27 +119,10 @@ def _map_text_columns(frame: pd.DataFrame, table: str, func: Callable[[str], str
     return frame
 
 
-@contextmanager
-def _atomic_path(target: Path) -> Iterator[Path]:
-    """A fresh path beside ``target`` that replaces it only if the block succeeds."""
+def _temp_beside(target: Path) -> Path:
     # Same directory, so os.replace is a rename on one file system and readers see
     # either the old file or the new one, never half of it.
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-@contextmanager
-def _atomic_text(target: Path, *, encoding: str) -> Iterator[IO[str]]:
-    # "x": never clobber; newline="": the csv module writes its own line ends.
-    with _atomic_path(target) as tmp, tmp.open("x", encoding=encoding, newline="") as fh:
-        yield fh
-        # On disk before the rename, so a crash cannot leave a renamed empty file.
-        fh.flush()
-        os.fsync(fh.fileno())
+    return target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
 
 
 def _json_value(value: Any) -> Any:
@@ -142,22 +132,13 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _write_csv(frame: pd.DataFrame, table: str, target: Path, *, excel: bool) -> None:
-    safe = _map_text_columns(frame, table, _neutralise)
-    # utf-8-sig puts a BOM first, which is how Excel recognises UTF-8 CSV.
-    with _atomic_text(target, encoding="utf-8-sig" if excel else "utf-8") as fh:
-        # QUOTE_MINIMAL quotes a cell holding the delimiter, a quote or a character of
-        # the line terminator. With a bare "\n" terminator a lone "\r" in a cell went
-        # unquoted and split the row on reading; RFC 4180's "\r\n" covers both.
-        safe.to_csv(fh, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-
-
-def _write_jsonl(frame: pd.DataFrame, target: Path) -> None:
-    with _atomic_text(target, encoding="utf-8") as fh:
-        for record in frame.to_dict(orient="records"):
-            clean = {str(key): _json_value(value) for key, value in record.items()}
-            fh.write(json.dumps(clean, ensure_ascii=False, allow_nan=False))
-            fh.write("\n")
+def _jsonl_lines(frame: pd.DataFrame) -> str:
+    lines = []
+    for record in frame.to_dict(orient="records"):
+        clean = {str(key): _json_value(value) for key, value in record.items()}
+        lines.append(json.dumps(clean, ensure_ascii=False, allow_nan=False))
+        lines.append("\n")
+    return "".join(lines)
 
 
 def _arrow_schema(table: str) -> pa.Schema:
@@ -165,10 +146,219 @@ def _arrow_schema(table: str) -> pa.Schema:
     return pa.schema([(name, kinds[dtype]) for name, dtype in dtypes(table).items()])
 
 
-def _write_parquet(frame: pd.DataFrame, table: str, target: Path) -> None:
-    arrow = pa.Table.from_pandas(frame, schema=_arrow_schema(table), preserve_index=False)
-    with _atomic_path(target) as tmp:
-        pq.write_table(arrow, tmp)
+def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    unknown_formats = [fmt for fmt in formats if fmt not in _SUFFIXES]
+    if unknown_formats:
+        raise ConfigError(
+            f"unknown output format {unknown_formats[0]!r}; choose from {', '.join(_SUFFIXES)}"
+        )
+    return tuple(dict.fromkeys(formats))
+
+
+class _TableFile:
+    """One table in one format, appended to a temporary file until ``commit``."""
+
+    def __init__(self, target: Path, table: str, fmt: str, *, excel: bool) -> None:
+        self.target, self.table, self.fmt = target, table, fmt
+        self.tmp = _temp_beside(target)
+        self.text: IO[str] | None = None
+        self.parquet: pq.ParquetWriter | None = None
+        self.rows = 0
+        if fmt == "parquet":
+            self.schema = _arrow_schema(table)
+            self.parquet = pq.ParquetWriter(self.tmp, self.schema)
+        else:
+            # utf-8-sig puts a BOM first, which is how Excel recognises UTF-8 CSV.
+            # "x": never clobber; newline="": the csv module writes its own line ends.
+            encoding = "utf-8-sig" if excel and fmt == "csv" else "utf-8"
+            self.text = self.tmp.open("x", encoding=encoding, newline="")
+            if fmt == "csv":
+                # The header even when no row follows.
+                self._write_csv(pd.DataFrame(columns=columns(table)), header=True)
+
+    def append(self, frame: pd.DataFrame) -> None:
+        """Append ``frame`` (already conformed to the table's schema)."""
+        if frame.empty:
+            return
+        if self.parquet is not None:
+            arrow = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
+            # One row group per batch: readers can skip through a large file.
+            self.parquet.write_table(arrow)
+        elif self.fmt == "csv":
+            self._write_csv(_map_text_columns(frame, self.table, _neutralise), header=False)
+        elif self.text is not None:
+            self.text.write(_jsonl_lines(frame))
+        self.rows += len(frame)
+
+    def _write_csv(self, frame: pd.DataFrame, *, header: bool) -> None:
+        # QUOTE_MINIMAL quotes a cell holding the delimiter, a quote or a character of
+        # the line terminator. With a bare "\n" terminator a lone "\r" in a cell went
+        # unquoted and split the row on reading; RFC 4180's "\r\n" covers both.
+        frame.to_csv(
+            self.text, index=False, header=header, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n"
+        )
+
+    def commit(self) -> None:
+        if self.parquet is not None:
+            if self.rows == 0:
+                # ParquetWriter writes no row group at all; one empty table keeps the schema.
+                self.parquet.write_table(self.schema.empty_table())
+            self.parquet.close()
+        elif self.text is not None:
+            # On disk before the rename, so a crash cannot leave a renamed empty file.
+            self.text.flush()
+            os.fsync(self.text.fileno())
+            self.text.close()
+        os.replace(self.tmp, self.target)
+
+    def abort(self) -> None:
+        if self.parquet is not None:
+            self.parquet.close()
+        elif self.text is not None:
+            self.text.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+class TableWriter:
+    """Streams row tables to ``out_dir`` as ``<table>.<format>``; use as a context manager.
+
+    ``write`` buffers documents and appends them ``flush_every`` at a time, so
+    memory stays flat however many documents pass through. Leaving the block
+    normally renames every table into place (``paths`` lists them) and removes
+    a file of the same table in a format not written now (``read_table`` would
+    read its stale rows); leaving by an exception removes the temporary files
+    and keeps the previous tables.
+
+    With ``partitions=True``, ``write_partition`` also writes each batch as
+    ``partitions/<table>/part-NNNNN.parquet`` (the Dask engine's output): a
+    directory ``pandas.read_parquet`` and ``pyarrow.dataset`` read as one table,
+    replacing the previous run's ``partitions/`` at the end.
+    """
+
+    def __init__(
+        self,
+        out_dir: Path,
+        *,
+        formats: Sequence[str] = ("csv",),
+        excel: bool = False,
+        tables: Iterable[str] = TABLES,
+        flush_every: int = 256,
+        partitions: bool = False,
+    ) -> None:
+        self.out_dir = out_dir
+        self.formats = _check_formats(formats)
+        self.tables = list(tables)
+        unknown_tables = [table for table in self.tables if table not in TABLES]
+        if unknown_tables:
+            raise ConfigError(f"unknown table {unknown_tables[0]!r}; known: {', '.join(TABLES)}")
+        self.excel = excel
+        self.flush_every = flush_every
+        self.partitions = partitions
+        self.paths: list[Path] = []
+        self.documents = 0
+        self._buffer: list[DocumentRows] = []
+        self._files: list[_TableFile] = []
+        self._parts_tmp: Path | None = None
+        self._part_index = 0
+
+    def __enter__(self) -> TableWriter:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            for table in self.tables:
+                for fmt in self.formats:
+                    target = self.out_dir / f"{table}{_SUFFIXES[fmt]}"
+                    self._files.append(_TableFile(target, table, fmt, excel=self.excel))
+            if self.partitions:
+                self._parts_tmp = self.out_dir / f".partitions.{secrets.token_hex(6)}.tmp"
+                self._parts_tmp.mkdir()
+        except BaseException:
+            self._abort()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            self._abort()
+            return
+        try:
+            self.flush()
+            self._commit()
+        except BaseException:
+            self._abort()
+            raise
+
+    def write(self, docs: Iterable[DocumentRows]) -> None:
+        """Add ``docs`` to the tables, in order."""
+        for rows in docs:
+            self._buffer.append(rows)
+            self.documents += 1
+            if len(self._buffer) >= self.flush_every:
+                self.flush()
+
+    def write_partition(self, docs: Sequence[DocumentRows]) -> None:
+        """Add ``docs`` to the tables and write them as the next Parquet partition."""
+        if self._parts_tmp is None:
+            raise ConfigError("write_partition needs TableWriter(partitions=True)")
+        frames = to_frames(docs)
+        for table in self.tables:
+            directory = self._parts_tmp / table
+            directory.mkdir(exist_ok=True)
+            arrow = pa.Table.from_pandas(
+                frames[table], schema=_arrow_schema(table), preserve_index=False
+            )
+            pq.write_table(arrow, directory / f"part-{self._part_index:05d}.parquet")
+        self._part_index += 1
+        self.write(docs)
+
+    def write_frames(self, frames: dict[str, pd.DataFrame]) -> None:
+        """Append whole frames (one per table; each conformed to its schema)."""
+        self.flush()
+        for file in self._files:
+            if file.table in frames:
+                file.append(_conform(frames[file.table], file.table))
+
+    def flush(self) -> None:
+        """Append the buffered documents to the temporary files."""
+        if not self._buffer:
+            return
+        frames = to_frames(self._buffer)
+        self._buffer.clear()
+        for file in self._files:
+            file.append(frames[file.table])
+
+    def _commit(self) -> None:
+        for file in self._files:
+            file.commit()
+            self.paths.append(file.target)
+        for table in self.tables:
+            for fmt, suffix in _SUFFIXES.items():
+                if fmt not in self.formats:
+                    (self.out_dir / f"{table}{suffix}").unlink(missing_ok=True)
+        if self._parts_tmp is not None:
+            final = self.out_dir / "partitions"
+            if final.exists():
+                # Moved aside first, so the old partitions are gone only once the new are in.
+                old = self.out_dir / f".partitions.{secrets.token_hex(6)}.old"
+                final.rename(old)
+                self._parts_tmp.rename(final)
+                shutil.rmtree(old)
+            else:
+                self._parts_tmp.rename(final)
+            self._parts_tmp = None
+        self._files.clear()
+
+    def _abort(self) -> None:
+        for file in self._files:
+            file.abort()
+        self._files.clear()
+        if self._parts_tmp is not None:
+            shutil.rmtree(self._parts_tmp, ignore_errors=True)
+            self._parts_tmp = None
 
 
 def write_tables(
@@ -184,35 +374,16 @@ def write_tables(
     known table is a ``ConfigError`` (its schema would be unknown). A file of
     the same table in a format not written now is removed: it would be left
     from an earlier run, and ``read_table`` (which prefers Parquet) would read
-    the stale rows.
+    the stale rows. For more rows than fit in memory, use ``TableWriter``.
     """
-    unknown_formats = [fmt for fmt in formats if fmt not in _SUFFIXES]
-    if unknown_formats:
-        raise ConfigError(
-            f"unknown output format {unknown_formats[0]!r}; choose from {', '.join(_SUFFIXES)}"
-        )
+    _check_formats(formats)
     unknown_tables = [table for table in frames if table not in TABLES]
     if unknown_tables:
         raise ConfigError(f"unknown table {unknown_tables[0]!r}; known: {', '.join(TABLES)}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for table in TABLES:
-        if table not in frames:
-            continue
-        frame = _conform(frames[table], table)
-        for fmt in dict.fromkeys(formats):
-            target = out_dir / f"{table}{_SUFFIXES[fmt]}"
-            if fmt == "csv":
-                _write_csv(frame, table, target, excel=excel)
-            elif fmt == "jsonl":
-                _write_jsonl(frame, target)
-            else:
-                _write_parquet(frame, table, target)
-            written.append(target)
-        for fmt, suffix in _SUFFIXES.items():
-            if fmt not in formats:
-                (out_dir / f"{table}{suffix}").unlink(missing_ok=True)
-    return written
+    tables = [table for table in TABLES if table in frames]
+    with TableWriter(out_dir, formats=formats, excel=excel, tables=tables) as writer:
+        writer.write_frames(frames)
+    return writer.paths
 
 
 def _read_jsonl(path: Path, table: str) -> pd.DataFrame:

@@ -14,25 +14,41 @@ import tomllib
 from importlib import resources
 from typing import Any
 
+import numpy
 import spacy
+from spacy.attrs import IS_SPACE, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractor.errors import ConfigError
 
 AGENCY_LABEL = "AGENCY"
+# SENT_START is -1 for "not a start"; to_array/from_array carry it as uint64.
+_NOT_SENT_START = numpy.iinfo(numpy.uint64).max
 
 
 @Language.component("extractor_paragraphs")
 def mark_paragraph_starts(doc: Doc) -> Doc:
     """Start a sentence after every line break: news text puts one idea per line."""
-    for token in doc[1:]:
-        previous = doc[token.i - 1]
-        if "\n" in previous.text_with_ws and not token.is_space:
-            token.is_sent_start = True
-        elif token.is_space and "\n" in token.text:
+    # spaCy gives a token at most one trailing " ", so every line break is in a
+    # whitespace token: only those are visited. The starts are written in one
+    # from_array call because each Token.is_sent_start assignment scans the whole
+    # Doc (has_annotation), which made this component quadratic in practice.
+    spaces = doc.to_array(IS_SPACE)
+    starts = doc.to_array(SENT_START)
+    changed = False
+    for i in numpy.flatnonzero(spaces).tolist():
+        if "\n" not in doc[i].text:
+            continue
+        changed = True
+        if i > 0:
             # spaCy keeps "\n\n" as a token; keep it attached to the sentence before.
-            token.is_sent_start = False
+            starts[i] = _NOT_SENT_START
+        if i + 1 < len(doc) and not spaces[i + 1]:
+            starts[i + 1] = 1
+    if changed:
+        # One attribute: a 1-D array, as spaCy documents (its stub says 2-D).
+        doc.from_array([SENT_START], starts)  # type: ignore[arg-type]
     return doc
 
 

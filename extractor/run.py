@@ -2,7 +2,13 @@
 
 Every input ends as rows: an ``ExtractorError`` anywhere before the NLP step
 becomes an ``articles`` row with ``status=error`` and the error's reason, and
-the batch goes on. Anything else is a bug and propagates.
+the batch goes on. Any other exception is a bug, but one document's bug must
+not cost a batch of millions its other documents: ``process_chunk`` logs it
+with its traceback and records it as an error row with reason ``internal``.
+
+``process_chunk`` is the one per-document function every batch engine runs
+(in this process, in worker processes, on Dask workers), so their rows are
+identical.
 """
 
 from __future__ import annotations
@@ -10,7 +16,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
-from collections.abc import Iterable, Iterator
+import logging
+from collections.abc import Iterable, Iterator, Sequence
 from typing import cast
 
 import httpx
@@ -39,6 +46,8 @@ from extractor.rows import (
     StanceRow,
 )
 from extractor.stances import extract_stances
+
+log = logging.getLogger("extractor")
 
 
 def doc_id_for(source: str) -> str:
@@ -152,6 +161,63 @@ def analyse_pages(
             yield extract_rows(next(docs), page, doc_id=doc_id_for(page.source))
 
 
+def internal_error_rows(source: str, exc: BaseException) -> DocumentRows:
+    """The error row of a document whose processing hit a bug (reason ``internal``)."""
+    return error_rows(source, ExtractorError(f"{type(exc).__name__}: {exc}", reason="internal"))
+
+
+def _read(item: Input, *, settings: Settings, client: httpx.Client | None) -> Page | DocumentRows:
+    try:
+        return read_page(item, settings=settings, client=client)
+    except ExtractorError as error:
+        return error_rows(item.source, error)
+    except Exception as exc:  # one document's bug must not stop the batch
+        log.error("%s: internal error while reading", item.source, exc_info=exc)
+        return internal_error_rows(item.source, exc)
+
+
+def _analyse_isolated(
+    pages: list[Page], *, nlp: Language, settings: Settings
+) -> list[DocumentRows]:
+    """``analyse_pages``, but a failure is narrowed to the one page that causes it."""
+    try:
+        return list(analyse_pages(pages, nlp=nlp, settings=settings))
+    except Exception as exc:  # as in _read: see the module docstring
+        if len(pages) == 1:
+            log.error("%s: internal error while analysing", pages[0].source, exc_info=exc)
+            return [internal_error_rows(pages[0].source, exc)]
+        # Page by page: the good pages of the batch keep their rows.
+        return [
+            rows for page in pages for rows in _analyse_isolated([page], nlp=nlp, settings=settings)
+        ]
+
+
+def process_chunk(
+    items: Sequence[Input],
+    *,
+    nlp: Language,
+    settings: Settings,
+    client: httpx.Client | None = None,
+) -> list[DocumentRows]:
+    """Rows of ``items`` (read, parsed, analysed in one ``nlp.pipe`` batch), in order.
+
+    Exactly one ``DocumentRows`` per input, whatever fails. URLs share
+    ``client``, or a client opened for this chunk when None.
+    """
+    with contextlib.ExitStack() as stack:
+        if client is None and any(item.kind == "url" for item in items):
+            client = stack.enter_context(new_client(settings))
+        read = [_read(item, settings=settings, client=client) for item in items]
+    # A memory zone (spaCy 3.8) frees the strings and lexemes the chunk's texts added
+    # to the shared vocabulary once the chunk is done: without it a worker's memory
+    # grows with every new word of a million-article corpus. The Docs die with the
+    # zone; the rows are plain Python values extracted inside it.
+    with nlp.memory_zone():
+        pages = [r for r in read if isinstance(r, Page)]
+        analysed = iter(_analyse_isolated(pages, nlp=nlp, settings=settings))
+    return [r if isinstance(r, DocumentRows) else next(analysed) for r in read]
+
+
 def process(items: Iterable[Input], *, nlp: Language, settings: Settings) -> Iterator[DocumentRows]:
     """Rows for every input, in input order, one ``DocumentRows`` per input.
 
@@ -162,16 +228,6 @@ def process(items: Iterable[Input], *, nlp: Language, settings: Settings) -> Ite
         client: httpx.Client | None = None
         iterator = iter(items)
         while chunk := list(itertools.islice(iterator, settings.batch_size)):
-            read: list[Page | DocumentRows] = []
-            for item in chunk:
-                if item.kind == "url" and client is None:
-                    client = stack.enter_context(new_client(settings))
-                try:
-                    read.append(read_page(item, settings=settings, client=client))
-                except ExtractorError as error:
-                    read.append(error_rows(item.source, error))
-            analysed = analyse_pages(
-                [r for r in read if isinstance(r, Page)], nlp=nlp, settings=settings
-            )
-            for result in read:
-                yield result if isinstance(result, DocumentRows) else next(analysed)
+            if client is None and any(item.kind == "url" for item in chunk):
+                client = stack.enter_context(new_client(settings))
+            yield from process_chunk(chunk, nlp=nlp, settings=settings, client=client)

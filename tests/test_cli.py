@@ -112,3 +112,69 @@ def test_console_script_runs_as_module(tmp_path: Path) -> None:
     )
     assert done.returncode == 0
     assert "extract" in done.stdout
+
+
+def test_extract_records_with_workers_and_column_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "corpus.csv"
+    sentence = (
+        "The Polk County Sheriff's Office will not hold people for ICE, Sheriff Ann Lee said."
+    )
+    corpus.write_text(
+        "key,body\n" + "".join(f'k{i},"{sentence}"\n' for i in range(5)) + "k5,\n",
+        encoding="utf-8",
+    )
+    argv = ["extract", str(corpus), "--text-column", "body", "--id-column", "key"]
+    assert main([*argv, "--out", str(tmp_path / "two"), "--workers", "2", "--batch-size", "2"]) == 1
+    assert main([*argv, "--out", str(tmp_path / "one"), "--workers", "1"]) == 1
+    for table in ("articles", "agencies", "stances"):
+        assert (tmp_path / "two" / f"{table}.csv").read_bytes() == (
+            tmp_path / "one" / f"{table}.csv"
+        ).read_bytes()
+    articles = pd.read_csv(tmp_path / "one" / "articles.csv", keep_default_na=False)
+    assert articles["source"].tolist() == [f"k{i}" for i in range(6)]
+    assert articles["error"].iloc[5].startswith("empty:")
+    assert "6 inputs: 5 ok, 1 failed (empty 1); tables in" in capsys.readouterr().err
+
+
+def test_extract_reports_skipped_warc_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .test_inputs import write_warc
+
+    archive = tmp_path / "crawl.warc.gz"
+    write_warc(
+        archive,
+        [
+            (
+                "https://a.test/",
+                200,
+                "text/html",
+                b"<p>The Polk County Sheriff's Office will not hold people for ICE.</p>",
+            ),
+            ("https://a.test/x.css", 200, "text/css", b"p {}"),
+        ],
+    )
+    assert main(["extract", str(archive), "--out", str(tmp_path / "out"), "--workers", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "1 inputs: 1 ok, 0 failed" in err
+    assert "skipped 3 archive records that are not articles" in err
+    assert "2 WARC request records" in err and "1 non-HTML responses (text/css)" in err
+    articles = pd.read_csv(tmp_path / "out" / "articles.csv", keep_default_na=False)
+    assert articles["url"].tolist() == ["https://a.test/"]
+
+
+@pytest.mark.parametrize(
+    "options", [["--scheduler", "tcp://127.0.0.1:8786"], ["--workers", "0"], ["--engine", "spark"]]
+)
+def test_bad_engine_options_exit_two(
+    tmp_path: Path, options: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["extract", "x.txt", "--out", str(tmp_path), *options]
+    try:
+        code = main(argv)
+    except SystemExit as exit_:
+        code = int(str(exit_.code))
+    assert code == 2
+    assert "error" in capsys.readouterr().err

@@ -13,7 +13,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from extractor.errors import ConfigError, InputError
-from extractor.export import FORMULA_TRIGGERS, dtypes, read_table, to_frames, write_tables
+from extractor.export import (
+    FORMULA_TRIGGERS,
+    TableWriter,
+    dtypes,
+    read_table,
+    to_frames,
+    write_tables,
+)
 from extractor.rows import (
     TABLES,
     AgencyRow,
@@ -239,13 +246,10 @@ def test_crash_mid_write_keeps_old_file_and_no_temp(
     before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
 
     def crash(*args: object, **kwargs: object) -> None:
-        if len(args) == 2 and isinstance(args[1], Path):  # pq.write_table(table, path)
-            args[1].write_bytes(b"PAR1 half a file")
         raise OSError("disk full")
 
     # Fail after the temp file holds data, just before it would be renamed.
-    monkeypatch.setattr(os, "fsync", crash)
-    monkeypatch.setattr(pq, "write_table", crash)
+    monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError, match="disk full"):
         write_tables(to_frames([one_document("New")]), tmp_path, formats=(fmt,))
 
@@ -319,3 +323,136 @@ def test_rewriting_in_fewer_formats_removes_stale_files(tmp_path: Path) -> None:
     write_tables(frames, tmp_path, formats=("csv",))
     assert not (tmp_path / "stances.parquet").exists()
     assert (tmp_path / "stances.csv").exists()
+
+
+# ------------------------------------------------------------------- TableWriter
+
+
+def many_documents(count: int) -> list[DocumentRows]:
+    docs = []
+    for i in range(count):
+        agency = f"=Agency {i}" if i % 7 == 0 else f"Agency {i}"
+        rows = one_document(agency)
+        docs.append(
+            DocumentRows(
+                article=ArticleRow(doc_id=f"d{i}", source=f"in/{i}.txt", title=f"-{i}"),
+                agencies=rows.agencies if i % 3 else (),
+                quotes=rows.quotes,
+                stances=rows.stances if i % 2 else (),
+            )
+        )
+    return docs
+
+
+@pytest.mark.parametrize("excel", [False, True])
+def test_streamed_tables_equal_tables_written_at_once(tmp_path: Path, excel: bool) -> None:
+    docs = many_documents(23)
+    write_tables(to_frames(docs), tmp_path / "once", formats=ALL_FORMATS, excel=excel)
+    with TableWriter(tmp_path / "stream", formats=ALL_FORMATS, excel=excel, flush_every=4) as w:
+        w.write(docs[:10])
+        w.write(iter(docs[10:]))
+    assert w.documents == 23
+    assert w.paths == [tmp_path / "stream" / f"{t}.{f}" for t in TABLES for f in ALL_FORMATS]
+    for table in TABLES:
+        for fmt in ("csv", "jsonl"):
+            name = f"{table}.{fmt}"
+            assert (tmp_path / "stream" / name).read_bytes() == (
+                tmp_path / "once" / name
+            ).read_bytes(), name
+        streamed = pd.read_parquet(tmp_path / "stream" / f"{table}.parquet")
+        pdt.assert_frame_equal(streamed, pd.read_parquet(tmp_path / "once" / f"{table}.parquet"))
+
+
+def test_streamed_parquet_has_one_row_group_per_flush(tmp_path: Path) -> None:
+    with TableWriter(tmp_path, formats=("parquet",), flush_every=5) as writer:
+        writer.write(many_documents(12))
+    assert pq.ParquetFile(tmp_path / "articles.parquet").num_row_groups == 3
+
+
+def test_empty_stream_writes_headers_and_readable_empty_tables(tmp_path: Path) -> None:
+    with TableWriter(tmp_path, formats=ALL_FORMATS):
+        pass
+    for table in TABLES:
+        for fmt in ALL_FORMATS:
+            frame = read_table_format(tmp_path, table, fmt)
+            assert list(frame.columns) == columns(table) and frame.empty
+
+
+def read_table_format(directory: Path, table: str, fmt: str) -> pd.DataFrame:
+    """``read_table`` of one format only (it prefers Parquet when several exist)."""
+    only = directory / fmt
+    only.mkdir(exist_ok=True)
+    (only / f"{table}.{fmt}").write_bytes((directory / f"{table}.{fmt}").read_bytes())
+    return read_table(only, table)
+
+
+def test_failed_stream_keeps_previous_tables_and_leaves_no_temp(tmp_path: Path) -> None:
+    write_tables(to_frames([one_document("Old")]), tmp_path, formats=ALL_FORMATS)
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    with (
+        pytest.raises(RuntimeError, match="interrupted"),
+        TableWriter(tmp_path, formats=ALL_FORMATS, flush_every=1, partitions=True) as writer,
+    ):
+        writer.write(many_documents(3))
+        writer.write_partition(many_documents(2))
+        raise RuntimeError("interrupted")
+    after = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    assert after == before
+
+
+def test_partitions_are_one_parquet_file_per_batch_and_replace_old_ones(tmp_path: Path) -> None:
+    docs = many_documents(9)
+    for _ in range(2):
+        with TableWriter(tmp_path, formats=("csv",), partitions=True) as writer:
+            for start in range(0, 9, 4):
+                writer.write_partition(docs[start : start + 4])
+    parts = tmp_path / "partitions"
+    assert sorted(p.name for p in (parts / "articles").iterdir()) == [
+        "part-00000.parquet",
+        "part-00001.parquet",
+        "part-00002.parquet",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["partitions", *(f"{t}.csv" for t in TABLES)]
+    )
+    for table in TABLES:
+        pdt.assert_frame_equal(
+            pd.read_parquet(parts / table).reset_index(drop=True), to_frames(docs)[table]
+        )
+        pdt.assert_frame_equal(read_table(tmp_path, table), to_frames(docs)[table])
+
+
+def test_write_partition_needs_partitions(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError), TableWriter(tmp_path) as writer:
+        writer.write_partition([one_document()])
+
+
+def test_table_writer_rejects_unknown_tables_and_formats(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="unknown table"):
+        TableWriter(tmp_path, tables=["nope"])
+    with pytest.raises(ConfigError, match="unknown output format"):
+        TableWriter(tmp_path, formats=("xls",))
+
+
+def test_table_writer_cleans_up_when_it_cannot_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(pq, "ParquetWriter", refuse)
+    with pytest.raises(OSError, match="read-only"), TableWriter(tmp_path, formats=ALL_FORMATS):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_commit_failure_removes_temp_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*args: object) -> None:
+        raise OSError("disk full")
+
+    with TableWriter(tmp_path, formats=("jsonl",)) as writer:
+        writer.write([one_document()])
+        monkeypatch.setattr(os, "fsync", full)
+        with pytest.raises(OSError, match="disk full"):
+            writer.__exit__(None, None, None)
+    assert list(tmp_path.iterdir()) == []

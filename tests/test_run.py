@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 from spacy.language import Language
+from spacy.tokens import Doc
 
+from extractor import run
 from extractor.config import Settings
 from extractor.inputs import Input
 from extractor.parse import Page
-from extractor.run import analyse_pages, doc_id_for, process
+from extractor.rows import DocumentRows
+from extractor.run import analyse_pages, doc_id_for, process, process_chunk
 
 GOOD = (
     "<html><head><title>Sheriff limits ICE help</title></head><body><article><h1>Sheriff limits ICE help</h1>"
@@ -117,3 +120,58 @@ def test_text_over_model_limit_is_an_error_row(nlp: Language) -> None:
     (rows,) = analyse_pages([long_page], nlp=nlp, settings=Settings())
     assert rows.article.status == "error"
     assert rows.article.error.startswith("text_too_long:")
+
+
+def test_a_bug_on_one_document_is_an_internal_error_row_not_a_lost_batch(
+    nlp: Language, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    for name in ("a", "bug", "c"):
+        (tmp_path / f"{name}.html").write_text(GOOD, encoding="utf-8")
+    real = run.extract_rows
+
+    def flaky(doc: Doc, page: Page, *, doc_id: str) -> DocumentRows:
+        if page.source.endswith("bug.html"):
+            raise KeyError("boom")
+        return real(doc, page, doc_id=doc_id)
+
+    monkeypatch.setattr(run, "extract_rows", flaky)
+    items = [Input(str(tmp_path / f"{name}.html"), "file") for name in ("a", "bug", "c")]
+    results = process_chunk(items, nlp=nlp, settings=Settings())
+    assert [r.article.status for r in results] == ["ok", "error", "ok"]
+    assert results[1].article.error == "internal: KeyError: 'boom'"
+    assert results[0].agencies and results[2].agencies
+    assert "internal error while analysing" in caplog.text
+
+
+def test_a_bug_while_reading_is_an_internal_error_row(
+    nlp: Language, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.html").write_text(GOOD, encoding="utf-8")
+
+    def broken(*args: object, **kwargs: object) -> Page:
+        raise ValueError("parser bug")
+
+    monkeypatch.setattr(run, "parse_html", broken)
+    (rows,) = process_chunk([Input(str(tmp_path / "a.html"), "file")], nlp=nlp, settings=Settings())
+    assert rows.article.error == "internal: ValueError: parser bug"
+
+
+def test_process_chunk_leaves_the_vocabulary_as_it_found_it(nlp: Language, tmp_path: Path) -> None:
+    # New words must not accumulate in the shared vocabulary across chunks, or a
+    # worker's memory grows with the corpus.
+    paths = []
+    for i in range(4):
+        path = tmp_path / f"{i}.txt"
+        path.write_text(
+            f"Sheriff Qzx{i}vel said the Polk County Sheriff's Office will not "
+            f"hold people for ICE, citing policy fnord{i}zap.",
+            encoding="utf-8",
+        )
+        paths.append(Input(str(path), "file"))
+    before = len(nlp.vocab.strings)
+    results = process_chunk(paths, nlp=nlp, settings=Settings())
+    assert len(nlp.vocab.strings) == before
+    assert "Polk County Sheriff's Office" in {a.agency for a in results[2].agencies}
+    # The same texts outside a memory zone would have added their new words.
+    list(nlp.pipe(path.read_text(encoding="utf-8") for path in tmp_path.iterdir()))
+    assert len(nlp.vocab.strings) > before
