@@ -30,7 +30,12 @@ from extractor.rows import AgencyRow, ArticleRow, DocumentRows, OfficialRow, Quo
 
 if TYPE_CHECKING:
     from extractor.api import extract, extract_batch, extract_frames, extract_to
+    from extractor.crawl import RunReport, export_store, run_pipeline
+    from extractor.fetch import Fetcher, FetchRequest, FetchResult
     from extractor.inputs import RecordColumns
+    from extractor.pipeline import Pipeline, load_pipeline
+    from extractor.sources import Source, discover
+    from extractor.store import Store
 
 __all__ = [
     "AgencyRow",
@@ -39,19 +44,30 @@ __all__ = [
     "DocumentRows",
     "ExtractorError",
     "FetchError",
+    "FetchRequest",
+    "FetchResult",
+    "Fetcher",
     "HTTPStatusError",
     "InputError",
     "OfficialRow",
     "ParseError",
+    "Pipeline",
     "QuoteRow",
     "RecordColumns",
+    "RunReport",
     "Settings",
     "SkipPage",
+    "Source",
     "StanceRow",
+    "Store",
+    "discover",
+    "export_store",
     "extract",
     "extract_batch",
     "extract_frames",
     "extract_to",
+    "load_pipeline",
+    "run_pipeline",
 ]
 
 _LAZY = {
@@ -60,11 +76,22 @@ _LAZY = {
     "extract_frames": "extractor.api",
     "extract_to": "extractor.api",
     "RecordColumns": "extractor.inputs",
+    "FetchRequest": "extractor.fetch",
+    "FetchResult": "extractor.fetch",
+    "Fetcher": "extractor.fetch",
+    "Pipeline": "extractor.pipeline",
+    "RunReport": "extractor.crawl",
+    "Source": "extractor.sources",
+    "Store": "extractor.store",
+    "discover": "extractor.sources",
+    "export_store": "extractor.crawl",
+    "load_pipeline": "extractor.pipeline",
+    "run_pipeline": "extractor.crawl",
 }
 
 
 def __getattr__(name: str) -> Any:
-    # The API pulls in spaCy; load it only when asked, so parsing-only users stay light.
+    # The API and the crawler pull in spaCy and httpx; load them only when asked.
     if name in _LAZY:
         import importlib
 
