@@ -31,6 +31,7 @@ import contextlib
 import dataclasses
 import fcntl
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -634,18 +635,20 @@ def export_store(
     """
     import pandas as pd
 
-    from extractor.export import write_tables
+    from extractor.export import TableWriter
 
     with store.snapshot():
         # One read transaction: an export taken during a run sees whole pages only.
-        frames = {
-            table: pd.DataFrame(list(store.table_rows(table, since=since)), columns=columns(table))
-            for table in TABLES
-        }
+        # Tables stream through in chunks, so memory does not grow with the store.
+        with TableWriter(out_dir, formats=formats, excel=excel) as writer:
+            for table in TABLES:
+                rows = store.table_rows(table, since=since)
+                while chunk := list(itertools.islice(rows, _EXPORT_CHUNK)):
+                    writer.write_frames({table: pd.DataFrame(chunk, columns=columns(table))})
         log_frame = pd.DataFrame(
             list(store.fetch_log_rows(since=since)), columns=list(FETCH_LOG_COLUMNS)
         )
-    written = write_tables(frames, out_dir, formats=formats, excel=excel)
+    written = list(writer.paths)
     log_frame["http_status"] = log_frame["http_status"].astype("Int64")
     log_frame["run_id"] = log_frame["run_id"].astype("int64")
     log_frame["attempts"] = log_frame["attempts"].astype("int64")
@@ -653,6 +656,7 @@ def export_store(
     return written
 
 
+_EXPORT_CHUNK = 5_000
 _FETCH_LOG_NUMBERS = ("run_id", "http_status", "attempts")
 _TRIGGER = re.compile("'*[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
 
