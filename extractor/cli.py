@@ -39,7 +39,6 @@ EXIT_INTERRUPTED = 3
 #: ``run`` aborted by a second Ctrl-C (128 + SIGINT, as shells report it).
 EXIT_ABORTED = 130
 _DEFAULTS = Settings()
-_ALLOW_PRIVATE_HELP = "fetch URLs on private, loopback or link-local addresses (refused by default)"
 
 log = logging.getLogger("extractor")
 
@@ -62,6 +61,27 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
     return number
+
+
+def _add_reading_options(command: argparse.ArgumentParser) -> None:
+    """Options of every command that loads files and fetches URLs (``extract``, ``parse``)."""
+    command.add_argument(
+        "--max-bytes",
+        type=int,
+        default=_DEFAULTS.max_bytes,
+        help="largest input accepted, in bytes",
+    )
+    command.add_argument(
+        "--timeout",
+        type=float,
+        default=_DEFAULTS.read_timeout,
+        help="read timeout for URLs, seconds",
+    )
+    command.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="fetch URLs on private, loopback or link-local addresses (refused by default)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,18 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument(
         "--excel", action="store_true", help="write CSV with a UTF-8 BOM for spreadsheets"
     )
-    extract.add_argument(
-        "--max-bytes",
-        type=int,
-        default=_DEFAULTS.max_bytes,
-        help="largest input accepted, in bytes",
-    )
-    extract.add_argument(
-        "--timeout",
-        type=float,
-        default=_DEFAULTS.read_timeout,
-        help="read timeout for URLs, seconds",
-    )
+    _add_reading_options(extract)
     extract.add_argument(
         "--batch-size",
         type=_positive,
@@ -158,7 +167,6 @@ def build_parser() -> argparse.ArgumentParser:
     records.add_argument(
         "--url-column", default=columns.url, help="column of the article URL (default %(default)s)"
     )
-    extract.add_argument("--allow-private", action="store_true", help=_ALLOW_PRIVATE_HELP)
 
     parse = commands.add_parser(
         "parse", help="print the main text and metadata the pipeline reads from each input"
@@ -176,19 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="output_format",
         help="one JSON object per input (default), or readable text",
     )
-    parse.add_argument(
-        "--max-bytes",
-        type=int,
-        default=_DEFAULTS.max_bytes,
-        help="largest input accepted, in bytes",
-    )
-    parse.add_argument(
-        "--timeout",
-        type=float,
-        default=_DEFAULTS.read_timeout,
-        help="read timeout for URLs, seconds",
-    )
-    parse.add_argument("--allow-private", action="store_true", help=_ALLOW_PRIVATE_HELP)
+    _add_reading_options(parse)
     _add_store_commands(commands)
 
     score = commands.add_parser("evaluate", help="score predicted tables against gold JSONL")
