@@ -97,9 +97,44 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
     # "the county's sheriff" / "the department's spokesperson"
     if i + 1 < len(doc) and doc[i + 1].text in ("'s", "’s"):
         i += 2
-    if i >= len(doc):
-        return None
-    begin = doc[i].idx
+    # "a patrol spokesman", "the agency's longtime jail administrator": up to two plain words
+    # may stand before the title; a name, a verb or punctuation may not.
+    for skip in range(3):
+        j = i + skip
+        if j >= len(doc) or any(
+            t.is_punct or t.pos_ in ("VERB", "AUX", "PROPN", "ADP") for t in doc[i:j]
+        ):
+            return None
+        found = _vocabulary_title_at(doc, doc[j].idx)
+        if found is not None:
+            # "legislative director" is the title as written; "patrol" in "a patrol spokesman"
+            # names the agency and "longtime" only the tenure.
+            first = j
+            while (
+                first > i
+                and doc[first - 1].pos_ == "ADJ"
+                and doc[first - 1].lower_ not in _TENURE_WORDS
+            ):
+                first -= 1
+            return doc[first : found.end], found.end
+    return None
+
+
+_TENURE_WORDS = {
+    "longtime",
+    "long-time",
+    "veteran",
+    "new",
+    "current",
+    "former",
+    "newly",
+    "other",
+    "top",
+}
+
+
+def _vocabulary_title_at(doc: Doc, begin: int) -> Span | None:
+    """The longest vocabulary title starting at character ``begin``."""
     for words in titles():
         title = " ".join(words)
         stop = begin + len(title)
@@ -109,7 +144,7 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
             continue
         span = doc.char_span(begin, stop)
         if span is not None:
-            return span, span.end
+            return span
     return None
 
 
@@ -270,6 +305,13 @@ def _agency_by_kind(doc: Doc, person: _Person, agencies: list[Agency]) -> str:
     same sentence, else the only agency of that type in the document. A spokesperson with
     no agency of their own speaks for the document's main agency."""
     kind = title_kind(person.title)
+    if kind in ("", "spokesperson") and _serves_an_agency(person.title):
+        # "The county's Department of Corrections agreed ..., Director Sam Pruitt said": a
+        # director, spokesperson or officer speaks for the one agency their sentence names.
+        named = _sentence_agencies(doc, person.spans[0], agencies)
+        named = [a for a in named if a.agency_type != "federal"]
+        if len(named) == 1:
+            return named[0].name
     if not kind:
         return ""
     if kind == "spokesperson":
@@ -288,6 +330,39 @@ def _agency_by_kind(doc: Doc, person: _Person, agencies: list[Agency]) -> str:
     if len(ranked) > 1 and ranked[0].named_mentions > ranked[1].named_mentions:
         return ranked[0].name
     return ""
+
+
+# Titles of people who serve an agency rather than hold an elected or party office: their
+# agency may be the one their sentence is about.
+_SERVICE_WORDS = {
+    "director", "spokesperson", "spokesman", "spokeswoman", "officer", "administrator",
+    "warden", "commander", "superintendent", "manager", "coordinator", "inspector",
+}  # fmt: skip
+
+
+# Directors of advocacy groups and campaigns, not of agencies.
+_ORGANISATION_DIRECTORS = {
+    "executive", "legal", "policy", "organizing", "campaign", "co-executive", "legislative",
+    "communications", "program", "research",
+}  # fmt: skip
+
+
+def _serves_an_agency(title: str) -> bool:
+    words = title.lower().split()
+    if not words or (words[-1] == "director" and words[0] in _ORGANISATION_DIRECTORS):
+        return False
+    return _is_rank(title) or words[-1] in _SERVICE_WORDS or title_kind(title) == "spokesperson"
+
+
+def _sentence_agencies(doc: Doc, span: CharSpan, agencies: list[Agency]) -> list[Agency]:
+    """Distinct agencies named in the sentence holding character range ``span``."""
+    name = doc.char_span(span[0], span[1], alignment_mode="expand")
+    if name is None:
+        return []
+    sent = name.sent
+    return [
+        a for a in agencies if any(sent.start_char <= s and e <= sent.end_char for s, e in a.spans)
+    ]
 
 
 def _titled_name_in(doc: Doc, ent: Span) -> Span | None:
