@@ -225,6 +225,13 @@ def _title_words(text: str) -> str:
 
 _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     # (pattern over the cleaned surface, canonical template, type, implied)
+    # Tribal police keep their own names ("Muscogee (Creek) Nation Lighthorse Police").
+    (
+        re.compile(r"^(?P<place>.+? Nation) (?P<kind>(?:\w+ )?(?:Police|Marshal Service))$", re.I),
+        "{place} {kind}",
+        "police",
+        False,
+    ),
     (
         re.compile(r"^(?P<place>.+?) County Sheriff$", re.I),
         "{place} County Sheriff's Office",
@@ -288,7 +295,7 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
         False,
     ),
     (
-        re.compile(r"^(?P<place>.+?) City (?:Council|Hall|Government)$", re.I),
+        re.compile(r"^(?P<place>.+?) City (?:Council|Hall|Government|Commission)$", re.I),
         "City of {place}",
         "city",
         False,
@@ -322,6 +329,45 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
         False,
     ),
     (
+        re.compile(r"^(?P<place>.+?) County Executive$", re.I),
+        "{place} County",
+        "county",
+        True,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) (?P<kind>(?:Precinct \d+ )?Constable's Office)$", re.I),
+        "{place} {kind}",
+        "police",
+        False,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) Metro Government$", re.I),
+        "{place} Metro Government",
+        "city",
+        False,
+    ),
+    (
+        re.compile(
+            r"^(?P<place>.+?) (?P<kind>Transit (?:System|Authority|Administration)(?: Police)?|Public Schools)$",
+            re.I,
+        ),
+        "{place} {kind}",
+        "other",
+        False,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) County District Attorney's Office$", re.I),
+        "{place} County District Attorney's Office",
+        "county",
+        False,
+    ),
+    (
+        re.compile(r"^Office of the (?P<place>.+?) Attorney General$", re.I),
+        "Office of the {place} Attorney General",
+        "state",
+        False,
+    ),
+    (
         re.compile(r"^(?P<place>.+?) (?P<kind>Marshal's Office)$", re.I),
         "{place} {kind}",
         "police",
@@ -340,7 +386,13 @@ def classify(surface: str) -> tuple[str, str, str, bool] | None:
         if match is None:
             continue
         place_words = _strip_place(match.group("place").split())
-        if not place_words or not all(w[:1].isupper() or w[:1].isdigit() for w in place_words):
+        if not place_words or not all(
+            w.lstrip("(")[:1].isupper()
+            or w[:1].isdigit()
+            # "University of Maryland Police Department"
+            or (w == "of" and i == 1 and place_words[0] in ("University", "College"))
+            for i, w in enumerate(place_words)
+        ):
             return None
         place = " ".join(place_words)
         if places.is_country(place) or len(place.replace(".", "")) < 2:

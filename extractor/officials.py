@@ -308,10 +308,15 @@ def _agency_by_kind(doc: Doc, person: _Person, agencies: list[Agency]) -> str:
     if kind in ("", "spokesperson") and _serves_an_agency(person.title):
         # "The county's Department of Corrections agreed ..., Director Sam Pruitt said": a
         # director, spokesperson or officer speaks for the one agency their sentence names.
-        named = _sentence_agencies(doc, person.spans[0], agencies)
-        named = [a for a in named if a.agency_type != "federal"]
-        if len(named) == 1:
-            return named[0].name
+        for back in (0, 1):
+            # Their sentence, else the one before ("The state police patrol ... Trooper X,
+            # a department spokeswoman, said ...").
+            named = _sentence_agencies(doc, person.spans[0], agencies, back=back)
+            named = [a for a in named if a.agency_type != "federal"]
+            if len(named) == 1:
+                return named[0].name
+            if named:
+                break
     if not kind:
         return ""
     if kind == "spokesperson":
@@ -323,6 +328,11 @@ def _agency_by_kind(doc: Doc, person: _Person, agencies: list[Agency]) -> str:
     before = [(s, a) for a in fitting for s, _ in a.spans if sentence_start <= s < first]
     if before:
         return max(before, key=lambda item: item[0])[1].name
+    # "Commissioner X" in the section about one county: the one fitting agency named in the
+    # few sentences before; a story moves from place to place.
+    near = {a.name for a in fitting for s, _ in a.spans if first - _NEAR_CHARS <= s < first}
+    if len(near) == 1:
+        return near.pop()
     if len(fitting) == 1:
         return fitting[0].name
     # Several fitting agencies: the one the story is about, when it is named most.
@@ -354,12 +364,22 @@ def _serves_an_agency(title: str) -> bool:
     return _is_rank(title) or words[-1] in _SERVICE_WORDS or title_kind(title) == "spokesperson"
 
 
-def _sentence_agencies(doc: Doc, span: CharSpan, agencies: list[Agency]) -> list[Agency]:
-    """Distinct agencies named in the sentence holding character range ``span``."""
+_NEAR_CHARS = 600
+
+
+def _sentence_agencies(
+    doc: Doc, span: CharSpan, agencies: list[Agency], *, back: int = 0
+) -> list[Agency]:
+    """Distinct agencies named in the sentence holding character range ``span`` (or the
+    sentence ``back`` sentences before it)."""
     name = doc.char_span(span[0], span[1], alignment_mode="expand")
     if name is None:
         return []
     sent = name.sent
+    for _ in range(back):
+        if sent.start == 0:
+            return []
+        sent = doc[sent.start - 1].sent
     return [
         a for a in agencies if any(sent.start_char <= s and e <= sent.end_char for s, e in a.spans)
     ]
