@@ -184,9 +184,14 @@ def classify_sentence(
 
 
 # A negation whose scope runs to the end of its clause (no "but", semicolon or full stop).
+# Only a negated infinitive ("not to ...") or a negated verb of lending means ("not use county
+# staff or money to ...", "won't let deputies ...") reaches a cooperation further on; "has
+# never hidden his support for 287(g)" negates the hiding, not the support.
 _NEGATION_BEFORE = re.compile(
-    r"\b(?:not|never|no longer)\b(?![^;:]*\b(?:but|although|though|yet|except|unless)\b)[^;:]*$"
-    r"|n't\b(?![^;:]*\b(?:but|although|though|yet|except|unless)\b)[^;:]*$",
+    r"(?:\b(?:not|never|no longer)\b|n't\b)\s*"
+    + _GAP
+    + r"{0,3}(?:to\s+)?\b(?:to|use|spend|allow|let|permit|commit|provide|lend|devote|dedicate|"
+    r"assign|send)\b(?![^;:]*\b(?:but|although|though|yet|except|unless)\b)[^;:]*$",
     re.IGNORECASE,
 )
 
@@ -248,7 +253,11 @@ def _agencies_in(agencies: list[Agency], start: int, end: int) -> list[Agency]:
 
 
 def _sentence_agencies(
-    sent: Span, agencies: list[Agency], officials: list[Official], previous: list[Agency]
+    sent: Span,
+    agencies: list[Agency],
+    officials: list[Official],
+    previous: list[Agency],
+    previous_end: int = 0,
 ) -> tuple[list[Agency], float]:
     """Agencies a sentence speaks for, with how sure the attribution is."""
     local = [a for a in agencies if a.agency_type != "federal"]
@@ -300,7 +309,7 @@ def _sentence_agencies(
     mentioned = _agencies_in(local, sent.start_char, sent.end_char)
     if len(mentioned) == 1:
         return mentioned, 0.7
-    if not subjects and len(sent) <= 30 and previous:
+    if not subjects and len(sent) <= 30 and previous and sent.start_char - previous_end <= 80:
         # A table cell or list entry with no subject of its own ("Ended its 287(g) agreement
         # in 2021") is about the agency its row or list names just before.
         return previous, 0.75
@@ -387,16 +396,19 @@ def extract_stances(
     """One stance per agency whose position ``doc`` states, in order of first evidence."""
     evidence: dict[str, list[StanceFinding]] = {}
     previous: list[Agency] = []
+    previous_end = 0
     on_topic = _first(cues().topic, doc_text(doc)) is not None
     headline_end = max(0, doc_text(doc).find("\n\n"))
     for clause in _clauses(doc):
         if not clause.text.strip():
             continue
-        targets, sure = _sentence_agencies(clause, list(agencies), list(officials), previous)
+        targets, sure = _sentence_agencies(
+            clause, list(agencies), list(officials), previous, previous_end
+        )
         if not targets:
             targets, sure = _quoted_agency(clause, agencies, quotes)
         if targets:
-            previous = targets
+            previous, previous_end = targets, clause.end_char
         found = classify_sentence(clause.text, context=clause.sent.text, document_on_topic=on_topic)
         if found is None or not targets or _is_reported(clause.text):
             continue
