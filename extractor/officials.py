@@ -101,9 +101,7 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
     # may stand before the title; a name, a verb or punctuation may not.
     for skip in range(3):
         j = i + skip
-        if j >= len(doc) or any(
-            t.is_punct or t.pos_ in ("VERB", "AUX", "PROPN", "ADP") for t in doc[i:j]
-        ):
+        if j >= len(doc) or any(t.pos_ not in ("NOUN", "ADJ") for t in doc[i:j]):
             return None
         found = _vocabulary_title_at(doc, doc[j].idx)
         if found is not None:
