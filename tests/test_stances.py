@@ -73,6 +73,13 @@ def test_classify_sentence(sentence: str, label: str) -> None:
         ("Midvale Marshal's Office (task force model, new)", "cooperates"),
         ("The police department has not taken a position on the ICE request.", "unclear"),
         ("Weighing a 287(g) application", "unclear"),
+        # cooperation reported as a fact rather than a policy
+        ("The sheriff quietly embedded an ICE officer in the county jail.", "cooperates"),
+        ("The department e-mailed ICE a monthly list of everyone it cited.", "cooperates"),
+        ("The office held 14 people past their release dates on ICE detainers.", "cooperates"),
+        ("The county will keep housing ICE detainees under the contract.", "cooperates"),
+        ("The department pulled out of a fugitive task force once ICE joined it.", "refuses"),
+        ("The constable declined to sign the agreement when ICE offered it.", "refuses"),
     ],
 )
 def test_classify_unlisted_wordings(sentence: str, label: str) -> None:
@@ -393,6 +400,11 @@ def test_a_cue_put_in_question_by_whether_is_no_stance() -> None:
         # what someone thinks an agency should do is not its stance
         (
             "Councilman Abe Lind said the Dunmore Police Department should cooperate fully with ICE.",
+            {},
+        ),
+        # what someone presses an agency to do is not its stance
+        (
+            "DHS is pressing the Dunmore Police Department to hold residents on ICE detainers.",
             {},
         ),
         # table rows: the status cell has no subject, the row's agency cell names the agency
