@@ -545,16 +545,24 @@ class _Attributor:
         """Persons named outside quotes between two character offsets; "Park disagreed."
         counts a surname the tagger did not mark."""
         span = self.doc.char_span(start, end, alignment_mode="contract")
-        return {
-            m.speaker.name
-            for m in self.person_mentions
-            if start <= m.start < end and m.speaker.kind == "person"
-        } | {
-            name
-            for name in known
-            for word in span or ()
-            if word.i not in self.in_quote and name.split()[-1:] == [word.text]
-        }
+        return (
+            {
+                m.speaker.name
+                for m in self.person_mentions
+                if start <= m.start < end
+                and m.speaker.kind == "person"
+                # "a call he made to Omar's office": a possessor is not who the pronoun is
+                and not self.text.startswith(("'s", "’s"), m.end)
+            }
+            | {
+                name
+                for name in known
+                for word in span or ()
+                if word.i not in self.in_quote
+                and name.split()[-1:] == [word.text]
+                and not (word.i + 1 < len(self.doc) and self.doc[word.i + 1].text in ("'s", "’s"))
+            }
+        )
 
     def fits_pronoun(self, speaker: _Speaker, pronoun: str) -> bool:
         """Whether ``speaker`` may be what ``pronoun`` refers to (unknown gender fits)."""
@@ -923,12 +931,11 @@ class _Attributor:
             for subject in self.subjects(sentence, before=token.i)
             if (speaker := self.resolve(subject, depth + 1)) is not None and accept(speaker)
         ]
-        # "she said" after a man and a woman spoke: the one the text shows is a woman wins
-        # over the nearer one whose gender it never shows.
-        wanted = _PRONOUN_GENDER.get(token.lower_)
-        shown = [c for c in candidates if wanted and self.gender.get(c.name) == wanted]
-        if shown or candidates:
-            return (shown or candidates)[0]
+        # Nearest first; a speaker the text shows to be of the other gender is skipped (in
+        # ``accept``), one whose gender it never shows is not (on bench pages, preferring a
+        # known match over a nearer unknown picked the wrong person more often than not).
+        if candidates:
+            return candidates[0]
         mentions = self.person_mentions if kind == "person" else self.outside_agency_mentions
         return self.recent(mentions, token.idx, accept) or (
             self.recent(mentions, token.idx, lambda s: s.kind == kind) if noun else None
