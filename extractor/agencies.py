@@ -973,6 +973,15 @@ def extract_agencies(doc: Doc) -> list[Agency]:
             )
         )
     ]
+    if _abroad(doc):
+        # "the town of Ziketan in Qinghai province", "Huade County": in a story set abroad
+        # (a foreign country named, no US state), a place the US gazetteer does not know is
+        # a foreign town or county, not a US local government.
+        clusters = [
+            c
+            for c in clusters
+            if c.agency_type not in ("county", "city") or _known_place(_place_of(c.name))
+        ]
     _resolve_anaphora(doc, clusters)
     dateline = places.dateline_state(paragraphs)
     agencies = []
@@ -989,6 +998,23 @@ def extract_agencies(doc: Doc) -> list[Agency]:
             )
         )
     return agencies
+
+
+def _abroad(doc: Doc) -> bool:
+    """Whether ``doc`` names a foreign country and no US state."""
+    if places.states_in(doc_text(doc)):
+        return False
+    return any(
+        ent.label_ == "GPE"
+        and places.is_country(ent.text)
+        and ent.text not in ("U.S.", "US", "America", "United States", "the United States")
+        for ent in doc.ents
+    )
+
+
+def _place_of(name: str) -> str:
+    """The place in a city or county agency's canonical name ("Town of X" -> "X")."""
+    return re.sub(r"^(?:City|Town|Village|County) of ", "", name)
 
 
 def _dedupe(mentions: list[_Mention]) -> list[_Mention]:

@@ -438,3 +438,25 @@ def test_unusual_bodies_found_in_text(nlp: Language, text: str, name: str) -> No
     names = [a.name for a in extract_agencies(nlp(text))]
     assert name in names
     assert not any(n != name and n in name for n in names)  # no truncated duplicate
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # a story set abroad: a town or county the US gazetteer does not know is foreign
+        (
+            "Health officials in China sealed off the town of Xiabei in Gansu province after "
+            "two cases of plague.",
+            False,
+        ),
+        # a US state named: an unknown town is a (small or fictional) US town
+        (
+            "The town of Xiabei, Ohio, voted on Monday to stop working with ICE; China was "
+            "not mentioned.",
+            True,
+        ),
+    ],
+)
+def test_unknown_town_in_a_story_abroad_is_no_agency(nlp: Language, text: str, kept: bool) -> None:
+    names = [a.name for a in extract_agencies(nlp(text))]
+    assert ("Town of Xiabei" in names) is kept
