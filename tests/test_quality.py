@@ -46,10 +46,10 @@ FIXTURE_FLOORS = {
 FRESH_FLOORS = {
     "agencies": (0.95, 0.97),
     "officials": (0.94, 0.96),
-    "quotes": (0.98, 0.91),
-    "stances": (0.74, 0.91),
+    "quotes": (0.98, 0.92),
+    "stances": (0.79, 0.92),
 }
-POLITICS_FLOORS = {"quotes": (0.98, 0.89)}
+POLITICS_FLOORS = {"quotes": (0.98, 0.90)}
 KEY_ACCURACY = {
     "agencies": "type",
     "officials": "title",
