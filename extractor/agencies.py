@@ -225,6 +225,13 @@ def _title_words(text: str) -> str:
 
 _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     # (pattern over the cleaned surface, canonical template, type, implied)
+    # Tribal police keep their own names ("Muscogee (Creek) Nation Lighthorse Police").
+    (
+        re.compile(r"^(?P<place>.+? Nation) (?P<kind>(?:\w+ )?(?:Police|Marshal Service))$", re.I),
+        "{place} {kind}",
+        "police",
+        False,
+    ),
     (
         re.compile(r"^(?P<place>.+?) County Sheriff$", re.I),
         "{place} County Sheriff's Office",
@@ -288,7 +295,7 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
         False,
     ),
     (
-        re.compile(r"^(?P<place>.+?) City (?:Council|Hall|Government)$", re.I),
+        re.compile(r"^(?P<place>.+?) City (?:Council|Hall|Government|Commission)$", re.I),
         "City of {place}",
         "city",
         False,
@@ -322,6 +329,45 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
         False,
     ),
     (
+        re.compile(r"^(?P<place>.+?) County Executive$", re.I),
+        "{place} County",
+        "county",
+        True,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) (?P<kind>(?:Precinct \d+ )?Constable's Office)$", re.I),
+        "{place} {kind}",
+        "police",
+        False,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) Metro Government$", re.I),
+        "{place} Metro Government",
+        "city",
+        False,
+    ),
+    (
+        re.compile(
+            r"^(?P<place>.+?) (?P<kind>Transit (?:System|Authority|Administration)(?: Police)?|Public Schools)$",
+            re.I,
+        ),
+        "{place} {kind}",
+        "other",
+        False,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) County District Attorney's Office$", re.I),
+        "{place} County District Attorney's Office",
+        "county",
+        False,
+    ),
+    (
+        re.compile(r"^Office of the (?P<place>.+?) Attorney General$", re.I),
+        "Office of the {place} Attorney General",
+        "state",
+        False,
+    ),
+    (
         re.compile(r"^(?P<place>.+?) (?P<kind>Marshal's Office)$", re.I),
         "{place} {kind}",
         "police",
@@ -340,7 +386,13 @@ def classify(surface: str) -> tuple[str, str, str, bool] | None:
         if match is None:
             continue
         place_words = _strip_place(match.group("place").split())
-        if not place_words or not all(w[:1].isupper() or w[:1].isdigit() for w in place_words):
+        if not place_words or not all(
+            w.lstrip("(")[:1].isupper()
+            or w[:1].isdigit()
+            # "University of Maryland Police Department"
+            or (w == "of" and i == 1 and place_words[0] in ("University", "College"))
+            for i, w in enumerate(place_words)
+        ):
             return None
         place = " ".join(place_words)
         if places.is_country(place) or len(place.replace(".", "")) < 2:
@@ -921,6 +973,15 @@ def extract_agencies(doc: Doc) -> list[Agency]:
             )
         )
     ]
+    if _abroad(doc):
+        # "the town of Ziketan in Qinghai province", "Huade County": in a story set abroad
+        # (a foreign country named, no US state), a place the US gazetteer does not know is
+        # a foreign town or county, not a US local government.
+        clusters = [
+            c
+            for c in clusters
+            if c.agency_type not in ("county", "city") or _known_place(_place_of(c.name))
+        ]
     _resolve_anaphora(doc, clusters)
     dateline = places.dateline_state(paragraphs)
     agencies = []
@@ -937,6 +998,23 @@ def extract_agencies(doc: Doc) -> list[Agency]:
             )
         )
     return agencies
+
+
+def _abroad(doc: Doc) -> bool:
+    """Whether ``doc`` names a foreign country and no US state."""
+    if places.states_in(doc_text(doc)):
+        return False
+    return any(
+        ent.label_ == "GPE"
+        and places.is_country(ent.text)
+        and ent.text not in ("U.S.", "US", "America", "United States", "the United States")
+        for ent in doc.ents
+    )
+
+
+def _place_of(name: str) -> str:
+    """The place in a city or county agency's canonical name ("Town of X" -> "X")."""
+    return re.sub(r"^(?:City|Town|Village|County) of ", "", name)
 
 
 def _dedupe(mentions: list[_Mention]) -> list[_Mention]:

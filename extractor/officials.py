@@ -97,9 +97,42 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
     # "the county's sheriff" / "the department's spokesperson"
     if i + 1 < len(doc) and doc[i + 1].text in ("'s", "’s"):
         i += 2
-    if i >= len(doc):
-        return None
-    begin = doc[i].idx
+    # "a patrol spokesman", "the agency's longtime jail administrator": up to two plain words
+    # may stand before the title; a name, a verb or punctuation may not.
+    for skip in range(3):
+        j = i + skip
+        if j >= len(doc) or any(t.pos_ not in ("NOUN", "ADJ") for t in doc[i:j]):
+            return None
+        found = _vocabulary_title_at(doc, doc[j].idx)
+        if found is not None:
+            # "legislative director" is the title as written; "patrol" in "a patrol spokesman"
+            # names the agency and "longtime" only the tenure.
+            first = j
+            while (
+                first > i
+                and doc[first - 1].pos_ == "ADJ"
+                and doc[first - 1].lower_ not in _TENURE_WORDS
+            ):
+                first -= 1
+            return doc[first : found.end], found.end
+    return None
+
+
+_TENURE_WORDS = {
+    "longtime",
+    "long-time",
+    "veteran",
+    "new",
+    "current",
+    "former",
+    "newly",
+    "other",
+    "top",
+}
+
+
+def _vocabulary_title_at(doc: Doc, begin: int) -> Span | None:
+    """The longest vocabulary title starting at character ``begin``."""
     for words in titles():
         title = " ".join(words)
         stop = begin + len(title)
@@ -109,7 +142,7 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
             continue
         span = doc.char_span(begin, stop)
         if span is not None:
-            return span, span.end
+            return span
     return None
 
 
@@ -270,6 +303,18 @@ def _agency_by_kind(doc: Doc, person: _Person, agencies: list[Agency]) -> str:
     same sentence, else the only agency of that type in the document. A spokesperson with
     no agency of their own speaks for the document's main agency."""
     kind = title_kind(person.title)
+    if kind in ("", "spokesperson") and _serves_an_agency(person.title):
+        # "The county's Department of Corrections agreed ..., Director Sam Pruitt said": a
+        # director, spokesperson or officer speaks for the one agency their sentence names.
+        for back in (0, 1):
+            # Their sentence, else the one before ("The state police patrol ... Trooper X,
+            # a department spokeswoman, said ...").
+            named = _sentence_agencies(doc, person.spans[0], agencies, back=back)
+            named = [a for a in named if a.agency_type != "federal"]
+            if len(named) == 1:
+                return named[0].name
+            if named:
+                break
     if not kind:
         return ""
     if kind == "spokesperson":
@@ -281,6 +326,11 @@ def _agency_by_kind(doc: Doc, person: _Person, agencies: list[Agency]) -> str:
     before = [(s, a) for a in fitting for s, _ in a.spans if sentence_start <= s < first]
     if before:
         return max(before, key=lambda item: item[0])[1].name
+    # "Commissioner X" in the section about one county: the one fitting agency named in the
+    # few sentences before; a story moves from place to place.
+    near = {a.name for a in fitting for s, _ in a.spans if first - _NEAR_CHARS <= s < first}
+    if len(near) == 1:
+        return near.pop()
     if len(fitting) == 1:
         return fitting[0].name
     # Several fitting agencies: the one the story is about, when it is named most.
@@ -288,6 +338,49 @@ def _agency_by_kind(doc: Doc, person: _Person, agencies: list[Agency]) -> str:
     if len(ranked) > 1 and ranked[0].named_mentions > ranked[1].named_mentions:
         return ranked[0].name
     return ""
+
+
+# Titles of people who serve an agency rather than hold an elected or party office: their
+# agency may be the one their sentence is about.
+_SERVICE_WORDS = {
+    "director", "spokesperson", "spokesman", "spokeswoman", "officer", "administrator",
+    "warden", "commander", "superintendent", "manager", "coordinator", "inspector",
+}  # fmt: skip
+
+
+# Directors of advocacy groups and campaigns, not of agencies.
+_ORGANISATION_DIRECTORS = {
+    "executive", "legal", "policy", "organizing", "campaign", "co-executive", "legislative",
+    "communications", "program", "research",
+}  # fmt: skip
+
+
+def _serves_an_agency(title: str) -> bool:
+    words = title.lower().split()
+    if not words or (words[-1] == "director" and words[0] in _ORGANISATION_DIRECTORS):
+        return False
+    return _is_rank(title) or words[-1] in _SERVICE_WORDS or title_kind(title) == "spokesperson"
+
+
+_NEAR_CHARS = 600
+
+
+def _sentence_agencies(
+    doc: Doc, span: CharSpan, agencies: list[Agency], *, back: int = 0
+) -> list[Agency]:
+    """Distinct agencies named in the sentence holding character range ``span`` (or the
+    sentence ``back`` sentences before it)."""
+    name = doc.char_span(span[0], span[1], alignment_mode="expand")
+    if name is None:
+        return []
+    sent = name.sent
+    for _ in range(back):
+        if sent.start == 0:
+            return []
+        sent = doc[sent.start - 1].sent
+    return [
+        a for a in agencies if any(sent.start_char <= s and e <= sent.end_char for s, e in a.spans)
+    ]
 
 
 def _titled_name_in(doc: Doc, ent: Span) -> Span | None:

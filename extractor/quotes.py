@@ -56,6 +56,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractor.mentions import Agency, Official, Quote
 from extractor.nlp import doc_text
+from extractor.officials import titles
 
 __all__ = ["MIN_QUOTE_WORDS", "extract_quotes", "reporting_verbs"]
 
@@ -260,6 +261,7 @@ def _scan(text: str) -> list[_Marked]:
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 # Not "we"/"I": outside quotation marks they are the writer, not a source.
 _AGENCY_PRONOUNS = frozenset({"it", "they", "them"})
+_PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
 _RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
 # Head nouns that refer back to an agency already named ("the department said").
 _AGENCY_NOUNS = frozenset(
@@ -402,6 +404,16 @@ def _is_person_noun(lemma: str) -> bool:
     return lemma not in _NOT_PERSON_NOUNS and lemma.endswith(_PERSON_ENDINGS)
 
 
+def _without_title(name: str) -> str:
+    """``name`` without the longest vocabulary title that opens it, when a name is left."""
+    words = name.split()
+    for title in titles():
+        n = len(title)
+        if n < len(words) and tuple(w.lower() for w in words[:n]) == title:
+            return " ".join(words[n:])
+    return name
+
+
 def _normalise(name: str) -> str:
     name = _POSSESSIVE.sub("", name.strip()).casefold()
     return re.sub(r"^the\s+", "", name)
@@ -484,6 +496,7 @@ class _Attributor:
         self.outside_agency_mentions = [
             m for m in self.agency_mentions if not self.is_quoted(m.start)
         ]
+        self.gender = self._genders()
         # Any organisation named outside quotes: agencies, and the model's ORG entities.
         self.organisation_mentions = sorted(
             self.outside_agency_mentions
@@ -494,6 +507,68 @@ class _Attributor:
             ],
             key=lambda m: m.start,
         )
+
+    def _genders(self) -> dict[str, str]:
+        """Name -> "m"/"f" where the text itself says: a gendered title ("Councilwoman",
+        "spokesman") or a pronoun outside quotes in a sentence whose only person named
+        before it (in it or the sentence before) is that person. No guessing from first names."""
+        found: dict[str, set[str]] = {}
+        for official in self.officials:
+            words = set(official.title.lower().replace("-", " ").split())
+            for word in words:
+                if word.endswith("woman") or word in ("mrs.", "ms."):
+                    found.setdefault(official.name, set()).add("f")
+                elif (word.endswith("man") and word != "human") or word == "mr.":
+                    found.setdefault(official.name, set()).add("m")
+        known = {o.name for o in self.officials} | {
+            name for _, name in self.person_names if len(name.split()) > 1
+        }
+        for token in self.doc:
+            gender = _PRONOUN_GENDER.get(token.lower_)
+            if gender is None or token.i in self.in_quote:
+                continue
+            sentence = token.sent
+            if any(mark in self.text[sentence.start_char : token.idx] for mark in '"”“'):
+                # "“…,” he said": the pronoun after a quote is what attribution decides;
+                # it cannot also teach who is "he".
+                continue
+            # The persons named before the pronoun in its sentence, else in the one before.
+            named = self._named_between(known, sentence.start_char, token.idx)
+            if not named and sentence.start > 0:
+                before = self.doc[sentence.start - 1].sent
+                named = self._named_between(known, before.start_char, before.end_char)
+            if len(named) == 1:
+                found.setdefault(named.pop(), set()).add(gender)
+        return {name: genders.pop() for name, genders in found.items() if len(genders) == 1}
+
+    def _named_between(self, known: set[str], start: int, end: int) -> set[str]:
+        """Persons named outside quotes between two character offsets; "Park disagreed."
+        counts a surname the tagger did not mark."""
+        span = self.doc.char_span(start, end, alignment_mode="contract")
+        return (
+            {
+                m.speaker.name
+                for m in self.person_mentions
+                if start <= m.start < end
+                and m.speaker.kind == "person"
+                # "a call he made to Omar's office": a possessor is not who the pronoun is
+                and not self.text.startswith(("'s", "’s"), m.end)
+            }
+            | {
+                name
+                for name in known
+                for word in span or ()
+                if word.i not in self.in_quote
+                and name.split()[-1:] == [word.text]
+                and not (word.i + 1 < len(self.doc) and self.doc[word.i + 1].text in ("'s", "’s"))
+            }
+        )
+
+    def fits_pronoun(self, speaker: _Speaker, pronoun: str) -> bool:
+        """Whether ``speaker`` may be what ``pronoun`` refers to (unknown gender fits)."""
+        wanted = _PRONOUN_GENDER.get(pronoun)
+        known = self.gender.get(speaker.name)
+        return wanted is None or known is None or known == wanted
 
     # -- positions --
 
@@ -662,8 +737,9 @@ class _Attributor:
         return matches[0] if len(matches) == 1 else None
 
     def person_named(self, name: str, before: int | None = None) -> _Speaker:
-        """A person by name; a lone surname becomes the full name used earlier."""
-        official = self.official_named(name)
+        """A person by name; a lone surname becomes the full name used earlier; a title in
+        front ("County Executive Arroyo-Kraus") is no part of the name."""
+        official = self.official_named(name) or self.official_named(_without_title(name))
         if official is not None:
             return _of_official(official)
         name = _POSSESSIVE.sub("", name.strip())
@@ -843,13 +919,23 @@ class _Attributor:
         """A pronoun's or description's referent: a subject just before, else the latest mention."""
 
         def accept(speaker: _Speaker) -> bool:
-            return speaker.kind == kind and (not noun or noun in speaker.name.casefold())
+            return (
+                speaker.kind == kind
+                and (not noun or noun in speaker.name.casefold())
+                and self.fits_pronoun(speaker, token.lower_)
+            )
 
-        for sentence in self.sentences_before(token):
-            for subject in self.subjects(sentence, before=token.i):
-                speaker = self.resolve(subject, depth + 1)
-                if speaker is not None and accept(speaker):
-                    return speaker
+        candidates = [
+            speaker
+            for sentence in self.sentences_before(token)
+            for subject in self.subjects(sentence, before=token.i)
+            if (speaker := self.resolve(subject, depth + 1)) is not None and accept(speaker)
+        ]
+        # Nearest first; a speaker the text shows to be of the other gender is skipped (in
+        # ``accept``), one whose gender it never shows is not (on bench pages, preferring a
+        # known match over a nearer unknown picked the wrong person more often than not).
+        if candidates:
+            return candidates[0]
         mentions = self.person_mentions if kind == "person" else self.outside_agency_mentions
         return self.recent(mentions, token.idx, accept) or (
             self.recent(mentions, token.idx, lambda s: s.kind == kind) if noun else None

@@ -52,6 +52,44 @@ class _Cues:
     reported: tuple[re.Pattern[str], ...]
 
 
+# Up to three words between a negator and its verb, none of which starts a new clause:
+# "will not be turning people over" is in scope, "not only X but will assist" is not.
+# The words a negation reaches across are those of a verb chain: auxiliaries, verbs of
+# intention and aspect, adverbs ("will not be turning people over", "won't even try to
+# help"); a content verb in between ("has never hidden his support") ends its scope.
+_GAP = (
+    r"(?:(?:be|been|being|going|gonna|to|have|has|had|ever|also|always|even|further|"
+    r"otherwise|now|yet|any|longer|get|start|begin|continue|seek|try|agree|plan|intend|want|"
+    r"able|allowed|permitted|used|asked|willing|required|expected|lift a finger to|"
+    r"civil|federal|immigration|ICE|local|its|their|any|all|the|in|with|"
+    r"spend (?:a dime|money|resources|time)(?: on)?|use (?:its|their|our|county|city) "
+    r"(?:\w+ ){0,4}to|\w+ly)\s+)"
+)
+
+
+def _alternation(patterns: list[str]) -> str:
+    return "(?:" + "|".join(f"(?:{p})" for p in patterns) + ")"
+
+
+def _constructions(data: dict[str, list[str]]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(negated taking part, taking part with the federal enforcer) built from the word classes."""
+    negated = re.compile(
+        _alternation(data["negators"])
+        + rf"\s*{_GAP}{{0,3}}\b"
+        + _alternation(data["cooperation_verbs"])
+        + r"\b",
+        re.IGNORECASE,
+    )
+    assisting = re.compile(
+        r"\b"
+        + _alternation(data["assistance_verbs"])
+        + r"\s+(?:[\w\x27’-]+\s+){0,4}?(?:the\s+)?"
+        + _alternation(data["enforcement_objects"]),
+        re.IGNORECASE,
+    )
+    return negated, assisting
+
+
 @functools.cache
 def cues() -> _Cues:
     text = (
@@ -60,9 +98,13 @@ def cues() -> _Cues:
         .read_text(encoding="utf-8")
     )
     data = tomllib.loads(text)
-    return _Cues(
-        **{key: tuple(re.compile(p, re.IGNORECASE) for p in data[key]) for key in _Cues.__slots__}
-    )
+    compiled = {
+        key: tuple(re.compile(p, re.IGNORECASE) for p in data[key]) for key in _Cues.__slots__
+    }
+    negated, assisting = _constructions(data)
+    compiled["refuses"] = (*compiled["refuses"], negated)
+    compiled["cooperates"] = (*compiled["cooperates"], assisting)
+    return _Cues(**compiled)
 
 
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:
@@ -95,7 +137,15 @@ def classify_sentence(
     limit = _unless_hypothetical(_first(c.limits, text), text)
     exception = _first(c.exception, text)
     warrant = _first(c.warrant_only, text)
-    cooperation = _first(c.cooperates, text)
+    cooperation = _unless_hypothetical(_first(c.cooperates, text), text)
+    if (
+        cooperation is not None
+        and refusal is None
+        and _NEGATION_BEFORE.search(text[max(0, cooperation.start() - 80) : cooperation.start()])
+    ):
+        # "directs departments not to use county staff or money to assist ICE": the
+        # negation governs the cooperation named further on.
+        refusal, cooperation = cooperation, None
     unclear = _first(c.unclear, text)
     # "is reviewing whether to sign a similar agreement": the review governs the cooperation.
     # "the county's policy on sharing information with ICE is under review": a review with
@@ -131,6 +181,19 @@ def classify_sentence(
     if unclear is not None:
         return "unclear", unclear.group(0), 0.6
     return None
+
+
+# A negation whose scope runs to the end of its clause (no "but", semicolon or full stop).
+# Only a negated infinitive ("not to ...") or a negated verb of lending means ("not use county
+# staff or money to ...", "won't let deputies ...") reaches a cooperation further on; "has
+# never hidden his support for 287(g)" negates the hiding, not the support.
+_NEGATION_BEFORE = re.compile(
+    r"(?:\b(?:not|never|no longer)\b|n't\b)\s*"
+    + _GAP
+    + r"{0,3}(?:to\s+)?\b(?:to|use|spend|allow|let|permit|commit|provide|lend|devote|dedicate|"
+    r"assign|send)\b(?![^;:]*\b(?:but|although|though|yet|except|unless)\b)[^;:]*$",
+    re.IGNORECASE,
+)
 
 
 def _unless_hypothetical(match: re.Match[str] | None, text: str) -> re.Match[str] | None:
@@ -190,16 +253,40 @@ def _agencies_in(agencies: list[Agency], start: int, end: int) -> list[Agency]:
 
 
 def _sentence_agencies(
-    sent: Span, agencies: list[Agency], officials: list[Official], previous: list[Agency]
+    sent: Span,
+    agencies: list[Agency],
+    officials: list[Official],
+    previous: list[Agency],
+    previous_end: int = 0,
 ) -> tuple[list[Agency], float]:
     """Agencies a sentence speaks for, with how sure the attribution is."""
     local = [a for a in agencies if a.agency_type != "federal"]
     by_name = {a.name: a for a in local}
-    for (start, end), (head_start, head_end), main in _subjects_with_role(sent):
+    labelled = _paragraph_label(sent, local)
+    if labelled is not None:
+        # "McHenry County Sheriff's Office: The office ended its agreement ...": a list entry
+        # is about the agency that heads it.
+        return [labelled], 1.0
+    subjects = _subjects_with_role(sent)
+    for (start, end), (head_start, head_end), main in subjects:
         found = _agencies_in(local, head_start, head_end) or _group_members(local, sent, start, end)
+        head_text = doc_text(sent.doc)[head_start:head_end]
+        if (
+            not found
+            and head_text.lower().split()[-1:]
+            and (head_text.lower().split()[-1] in _BODY_NOUNS)
+        ):
+            # "Sheriff Wade Tillman's office participates ...": the office is its owner's.
+            found = (
+                _agencies_in(local, start, end)
+                or [
+                    by_name[o.agency]
+                    for o in officials
+                    if o.agency in by_name and any(_overlaps(sp, start, end) for sp in o.spans)
+                ][:1]
+            )
         if found:
             return found, 1.0
-        head_text = doc_text(sent.doc)[head_start:head_end]
         for official in officials:
             if (
                 official.agency in by_name
@@ -222,7 +309,31 @@ def _sentence_agencies(
     mentioned = _agencies_in(local, sent.start_char, sent.end_char)
     if len(mentioned) == 1:
         return mentioned, 0.7
+    if not subjects and len(sent) <= 30 and previous and sent.start_char - previous_end <= 80:
+        # A table cell or list entry with no subject of its own ("Ended its 287(g) agreement
+        # in 2021") is about the agency its row or list names just before.
+        return previous, 0.75
     return [], 0.0
+
+
+# Nouns for a body whose owner, named before it, is the agency: "the sheriff's office".
+_BODY_NOUNS = {
+    "office", "department", "agency", "administration", "deputies", "officers", "jail",
+    "staff", "government", "troopers",
+}  # fmt: skip
+
+
+def _paragraph_label(sent: Span, agencies: list[Agency]) -> Agency | None:
+    """The agency named as the label of the paragraph ``sent`` opens ("Agency: text")."""
+    text = doc_text(sent.doc)
+    start = text.rfind("\n", 0, sent.start_char) + 1
+    if text[start : sent.start_char].strip():
+        return None
+    for agency in agencies:
+        for s, e in agency.spans:
+            if s == sent.start_char and text[e : e + 1] == ":":
+                return agency
+    return None
 
 
 def _latest_official(officials: list[Official], before: int) -> Official | None:
@@ -285,16 +396,19 @@ def extract_stances(
     """One stance per agency whose position ``doc`` states, in order of first evidence."""
     evidence: dict[str, list[StanceFinding]] = {}
     previous: list[Agency] = []
+    previous_end = 0
     on_topic = _first(cues().topic, doc_text(doc)) is not None
     headline_end = max(0, doc_text(doc).find("\n\n"))
     for clause in _clauses(doc):
         if not clause.text.strip():
             continue
-        targets, sure = _sentence_agencies(clause, list(agencies), list(officials), previous)
+        targets, sure = _sentence_agencies(
+            clause, list(agencies), list(officials), previous, previous_end
+        )
         if not targets:
             targets, sure = _quoted_agency(clause, agencies, quotes)
         if targets:
-            previous = targets
+            previous, previous_end = targets, clause.end_char
         found = classify_sentence(clause.text, context=clause.sent.text, document_on_topic=on_topic)
         if found is None or not targets or _is_reported(clause.text):
             continue
@@ -319,8 +433,11 @@ def _combine(items: list[StanceFinding]) -> StanceFinding:
     else:
         chosen = next(label for label in _LABEL_ORDER if label in labels)
     supporting = [item for item in items if item.stance == chosen] or items
-    best = max(supporting, key=lambda item: item.confidence)
+    # The evidence is the first sentence about as sure as the surest: a story states the
+    # policy before it quotes people on it.
+    top = max(item.confidence for item in supporting)
+    best = next(item for item in supporting if item.confidence >= top - 0.1)
     # Several sentences saying the same thing make the reading a little surer.
     agreement = min(0.1, 0.03 * (len(supporting) - 1))
-    confidence = round(min(0.99, best.confidence + agreement), 2)
+    confidence = round(min(0.99, top + agreement), 2)
     return StanceFinding(best.agency, chosen, best.evidence, best.cue, best.speaker, confidence)

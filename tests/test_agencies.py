@@ -29,6 +29,29 @@ from extractor.agencies import classify, clean_surface, extract_agencies, name_k
         ("Anoka County", ("Anoka County", "county")),
         ("Cook County Board of Commissioners", ("Cook County", "county")),
         ("Iowa State Patrol", ("Iowa State Patrol", "state")),
+        # bodies with unusual names
+        (
+            "University of Vermont Police Department",
+            ("University of Vermont Police Department", "police"),
+        ),
+        ("Navajo Nation Police", ("Navajo Nation Police", "police")),
+        ("Osage Nation Marshal Service", ("Osage Nation Marshal Service", "police")),
+        (
+            "Bexar County Precinct 3 Constable's Office",
+            ("Bexar County Precinct 3 Constable's Office", "police"),
+        ),
+        ("Lexington-Fayette Metro Government", ("Lexington-Fayette Metro Government", "city")),
+        ("Dane County Transit System", ("Dane County Transit System", "other")),
+        ("Howard County Executive", ("Howard County", "county")),
+        ("Tacoma City Commission", ("City of Tacoma", "city")),
+        (
+            "Office of the Oregon Attorney General",
+            ("Office of the Oregon Attorney General", "state"),
+        ),
+        (
+            "Clark County District Attorney's Office",
+            ("Clark County District Attorney's Office", "county"),
+        ),
     ],
 )
 def test_classify_normalises_known_and_generic_forms(
@@ -40,7 +63,17 @@ def test_classify_normalises_known_and_generic_forms(
 
 
 @pytest.mark.parametrize(
-    "surface", ["Local Police", "Several Police", "Former Mayor", "Democratic Mayor", "Trump"]
+    "surface",
+    [
+        "Local Police",
+        "Several Police",
+        "Former Mayor",
+        "Democratic Mayor",
+        "Trump",
+        # "of" joins a place only in "University of ..."
+        "Ohio Association of Chiefs of Police",
+        "Board of County",
+    ],
 )
 def test_classify_rejects_non_agencies(surface: str) -> None:
     assert classify(surface) is None
@@ -382,3 +415,48 @@ def test_a_sheriff_of_an_agency_led_by_a_sheriff_implies_no_new_office(nlp: Lang
 def test_foreign_police_are_not_us_agencies(surface: str, expected: str | None) -> None:
     found = classify(surface)
     assert (found[0] if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "The University of Oregon Police Department said officers will not ask about status.",
+            "University of Oregon Police Department",
+        ),
+        (
+            "Officers of the Muscogee (Creek) Nation Lighthorse Police patrol the reservation.",
+            "Muscogee (Creek) Nation Lighthorse Police",
+        ),
+        (
+            "Last week the Travis County Precinct 2 Constable’s Office joined the program.",
+            "Travis County Precinct 2 Constable's Office",
+        ),
+    ],
+)
+def test_unusual_bodies_found_in_text(nlp: Language, text: str, name: str) -> None:
+    names = [a.name for a in extract_agencies(nlp(text))]
+    assert name in names
+    assert not any(n != name and n in name for n in names)  # no truncated duplicate
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # a story set abroad: a town or county the US gazetteer does not know is foreign
+        (
+            "Health officials in China sealed off the town of Xiabei in Gansu province after "
+            "two cases of plague.",
+            False,
+        ),
+        # a US state named: an unknown town is a (small or fictional) US town
+        (
+            "The town of Xiabei, Ohio, voted on Monday to stop working with ICE; China was "
+            "not mentioned.",
+            True,
+        ),
+    ],
+)
+def test_unknown_town_in_a_story_abroad_is_no_agency(nlp: Language, text: str, kept: bool) -> None:
+    names = [a.name for a in extract_agencies(nlp(text))]
+    assert ("Town of Xiabei" in names) is kept

@@ -268,3 +268,41 @@ def test_agency_from_the_title_context(
 def test_a_name_ends_at_its_possessive(nlp: Language) -> None:
     text = "Founder Jeff Bezos’s Blue Origin won the contract."
     assert [o[0] for o in _officials(nlp, text)] == ["Jeff Bezos"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an apposition title after plain words; the owner noun is no part of the title
+        (
+            "Troopers were not involved, said Lt. Mara Kelso, a patrol spokeswoman for the "
+            "Nevada Highway Patrol.",
+            ("Mara Kelso", "Spokeswoman", "Nevada Highway Patrol"),
+        ),
+        (
+            "“We asked twice,” said Jon Ferris, the senator’s legislative director.",
+            ("Jon Ferris", "Legislative Director", ""),
+        ),
+        # a director takes the one agency of their sentence
+        (
+            "The Lorain County Department of Corrections will hold inmates for ICE, Director "
+            "Paul Voss said.",
+            ("Paul Voss", "Director", "Lorain County Department of Corrections"),
+        ),
+        # a marshal heads a marshal's office
+        (
+            "Marshal Ines Duarte said the Willow Bend Marshal's Office would not help ICE.",
+            ("Ines Duarte", "Marshal", "Willow Bend Marshal's Office"),
+        ),
+        # a commissioner in the section about one county is that county's
+        (
+            "Pike County\n\nThe Pike County board voted on Tuesday. The Pike County jail has "
+            "120 beds.\n\nCommissioner Rhea Galt said the vote was close.",
+            ("Rhea Galt", "Commissioner", "Pike County"),
+        ),
+    ],
+)
+def test_title_and_agency_from_context(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)

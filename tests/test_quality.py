@@ -4,19 +4,21 @@ Three gold sets: the two real seed documents (../shared/seeds/gold.jsonl); the
 fixture pages (fixtures/gold.jsonl: 38 hand-written pages, news stories, press
 releases and statements, annotated by the guidelines in GOLD-FORMAT.md); and, for quotes only, the general
 political news of fixtures/gold-politics.jsonl (quote and speaker attribution must
-work beyond police stories). Floors sit a little under the scores measured when
+work beyond police stories). The 12 fresh fixture documents (d01-d12), written after
+the rules were tuned, are scored apart from the first 38. Floors sit a little under the scores measured when
 they were pinned (see README "Extraction quality"); raise them when the extractor
 improves.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from extractor.config import Settings
-from extractor.evaluate import Report, evaluate, load_gold
+from extractor.evaluate import GoldDoc, Report, evaluate, load_gold
 from extractor.export import to_frames, write_tables
 from extractor.inputs import iter_inputs
 from extractor.nlp import load_nlp
@@ -32,12 +34,22 @@ SEED_FLOORS = {
     "stances": (0.99, 0.99),
 }
 FIXTURE_FLOORS = {
-    "agencies": (0.96, 0.99),
-    "officials": (0.95, 0.99),
+    "agencies": (0.97, 0.99),
+    "officials": (0.96, 0.99),
     "quotes": (0.98, 0.94),
-    "stances": (0.91, 0.96),
+    "stances": (0.93, 0.97),
 }
-POLITICS_FLOORS = {"quotes": (0.98, 0.89)}
+# The 12 fresh fixture documents (doc_id "d01"..."d12") were written after the rules above
+# were tuned on the first 38; their scores say how far the rules reach beyond the wordings
+# they were built on, so they get floors of their own (first measured untuned: agencies F1
+# 0.855, officials 0.927, quotes 0.988, stances 0.540).
+FRESH_FLOORS = {
+    "agencies": (0.95, 0.97),
+    "officials": (0.94, 0.96),
+    "quotes": (0.98, 0.92),
+    "stances": (0.79, 0.92),
+}
+POLITICS_FLOORS = {"quotes": (0.98, 0.90)}
 KEY_ACCURACY = {
     "agencies": "type",
     "officials": "title",
@@ -76,15 +88,31 @@ def test_seed_gold_floors(predictions: Path) -> None:
     _check(evaluate(load_gold(SEEDS / "gold.jsonl"), predictions), SEED_FLOORS)
 
 
+def _fixture_gold(*, fresh: bool) -> list[GoldDoc]:
+    gold = load_gold(ROOT / "fixtures" / "gold.jsonl")
+    return (
+        [g for g in gold if re.fullmatch(r"d\d+", g.doc_id) is not None]
+        if fresh
+        else [g for g in gold if re.fullmatch(r"d\d+", g.doc_id) is None]
+    )
+
+
 def test_fixture_gold_floors(predictions: Path) -> None:
-    _check(evaluate(load_gold(ROOT / "fixtures" / "gold.jsonl"), predictions), FIXTURE_FLOORS)
+    _check(evaluate(_fixture_gold(fresh=False), predictions), FIXTURE_FLOORS)
 
 
-def test_fixture_officials_agency_floor(predictions: Path) -> None:
-    report = evaluate(load_gold(ROOT / "fixtures" / "gold.jsonl"), predictions)
+def test_fresh_fixture_gold_floors(predictions: Path) -> None:
+    gold = _fixture_gold(fresh=True)
+    assert len(gold) >= 12
+    _check(evaluate(gold, predictions), FRESH_FLOORS)
+
+
+@pytest.mark.parametrize(("fresh", "floor"), [(False, 0.89), (True, 0.76)])
+def test_fixture_officials_agency_floor(predictions: Path, fresh: bool, floor: float) -> None:
+    report = evaluate(_fixture_gold(fresh=fresh), predictions)
     accuracy = report.tables["officials"].accuracy("agency")
     assert accuracy is not None and accuracy.value is not None
-    assert accuracy.value >= 0.88, f"officials agency {accuracy.value:.3f} < 0.88"
+    assert accuracy.value >= floor, f"officials agency {accuracy.value:.3f} < {floor}"
 
 
 def test_political_news_quote_floors(predictions: Path) -> None:

@@ -471,6 +471,23 @@ ATTRIBUTION_CASES = [
         [("I could only manage", "the patient", "person")],
         id="in-the-words-of",
     ),
+    pytest.param(
+        "Sheriff Mark Ellison and Mayor Linda Park argued on Monday.\n\n\u201cThe jail stays open "
+        "to ICE,\u201d Ellison said. Park said her office disagreed. \u201cOur city will never be a partner in "
+        "this,\u201d she said.\n\n\u201cThe mayor does not run my jail,\u201d he said.",
+        [
+            ("The jail stays open", "Mark Ellison", "person"),
+            ("Our city will never", "Linda Park", "person"),
+            ("The mayor does not", "Mark Ellison", "person"),
+        ],
+        id="pronoun-skips-a-speaker-of-the-other-gender",
+    ),
+    pytest.param(
+        "Ina Voss-Bell was sworn in as Fairfax County Executive in May. \u201cWe will not spend "
+        "county money on raids,\u201d County Executive Voss-Bell said.",
+        [("We will not spend", "Ina Voss-Bell", "person")],
+        id="title-before-a-surname-is-no-part-of-the-name",
+    ),
 ]
 
 

@@ -48,11 +48,55 @@ def test_classify_sentence(sentence: str, label: str) -> None:
     assert found[0] == label
 
 
+# Wordings no cue list spells out: a negator scoping over a verb of taking part, a verb of
+# assistance with the federal enforcer as its object, 287(g) models, undecided positions.
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        ("Deputies will stay out of immigration enforcement, the sheriff said.", "refuses"),
+        ("Officers are forbidden to ask about a person's immigration status.", "refuses"),
+        ("The county will never hand anyone over to ICE without a judge's order.", "refuses"),
+        ("The sheriff said his office would not be turning people over to ICE.", "refuses"),
+        ("The city has opted out of the 287(g) program.", "refuses"),
+        ("Police will refrain from inquiring about immigration status.", "refuses"),
+        ("Officers won't inquire about anyone's immigration status.", "refuses"),
+        ("The sheriff pulled out of the agreement with ICE last week.", "refuses"),
+        ("The office ignores ICE detainer requests that lack a judicial warrant.", "refuses"),
+        ("The chief vowed to keep officers out of immigration raids.", "refuses"),
+        ("The city will not spend a dime helping ICE.", "refuses"),
+        ("We are not immigration agents, the chief said.", "refuses"),
+        ("The order tells staff not to use county cars or radios to assist ICE.", "refuses"),
+        ("The sheriff agreed to hold inmates for up to 48 hours at ICE's request.", "cooperates"),
+        ("Deputies will help federal agents during the operation.", "cooperates"),
+        ("The county jail rents beds to ICE for immigrant detainees.", "cooperates"),
+        ("The sheriff's office will comply with all ICE detainers.", "cooperates"),
+        ("Midvale Marshal's Office (task force model, new)", "cooperates"),
+        ("The police department has not taken a position on the ICE request.", "unclear"),
+        ("Weighing a 287(g) application", "unclear"),
+        # cooperation reported as a fact rather than a policy
+        ("The sheriff quietly embedded an ICE officer in the county jail.", "cooperates"),
+        ("The department e-mailed ICE a monthly list of everyone it cited.", "cooperates"),
+        ("The office held 14 people past their release dates on ICE detainers.", "cooperates"),
+        ("The county will keep housing ICE detainees under the contract.", "cooperates"),
+        ("The department pulled out of a fugitive task force once ICE joined it.", "refuses"),
+        ("The constable declined to sign the agreement when ICE offered it.", "refuses"),
+    ],
+)
+def test_classify_unlisted_wordings(sentence: str, label: str) -> None:
+    found = classify_sentence(sentence)
+    assert found is not None
+    assert found[0] == label
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
         "The department will not assist the fire department with parking.",  # no immigration topic
         "ICE agents arrested 12 people in the city on Tuesday.",
+        # a negation's scope ends at a content verb: no refusal of "support"
+        "The sheriff has never hidden his support for deporting criminals, he told ICE.",
+        # a question about cooperation is no cooperation
+        "Advocates asked whether officers would assist ICE at the stations.",
     ],  # no stance cue
 )
 def test_no_stance_without_topic_and_cue(sentence: str) -> None:
@@ -348,3 +392,44 @@ def test_he_said_the_department_speaks_for_the_officials_agency(nlp: Language) -
 def test_a_cue_put_in_question_by_whether_is_no_stance() -> None:
     sentence = "Nobody should have to wonder whether the nurse is going to call ICE."
     assert classify_sentence(sentence) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what someone thinks an agency should do is not its stance
+        (
+            "Councilman Abe Lind said the Dunmore Police Department should cooperate fully with ICE.",
+            {},
+        ),
+        # what someone presses an agency to do is not its stance
+        (
+            "DHS is pressing the Dunmore Police Department to hold residents on ICE detainers.",
+            {},
+        ),
+        # table rows: the status cell has no subject, the row's agency cell names the agency
+        (
+            "Where agencies stand on ICE\n\nOsgood County Sheriff's Office\n\nNE\n\n"
+            "Ended its 287(g) agreement in 2022\n\nPlatte Falls Police Department\n\nNE\n\n"
+            "Does not participate in civil immigration enforcement",
+            {
+                "Osgood County Sheriff's Office": "refuses",
+                "Platte Falls Police Department": "refuses",
+            },
+        ),
+        # a labelled list entry is about its label, not the agency before it
+        (
+            "Audit of detainer practices in Iowa.\n\nMarlow County Sheriff's Office: The office "
+            "renewed its 287(g) agreement in May.\n\nTenney County Sheriff's Office: The office "
+            "ended its contract to house ICE detainees in 2023.",
+            {
+                "Marlow County Sheriff's Office": "cooperates",
+                "Tenney County Sheriff's Office": "refuses",
+            },
+        ),
+    ],
+)
+def test_stance_attribution_beyond_subjects(
+    nlp: Language, text: str, expected: dict[str, str]
+) -> None:
+    assert _stances(nlp, text) == expected
