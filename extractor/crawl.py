@@ -35,8 +35,6 @@ import itertools
 import json
 import logging
 import os
-import re
-import secrets
 import signal
 import sys
 import threading
@@ -49,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 from extractor import run
 from extractor.config import Settings
 from extractor.errors import ConfigError, ExtractorError, FetchError, SkipPage
-from extractor.export import FORMULA_TRIGGERS
+from extractor.export import csv_safe, temp_beside
 from extractor.fetch import Fetcher, FetchRequest, FetchResult
 from extractor.inputs import iter_inputs
 from extractor.load import RawDocument, load_path
@@ -658,7 +656,6 @@ def export_store(
 
 _EXPORT_CHUNK = 5_000
 _FETCH_LOG_NUMBERS = ("run_id", "http_status", "attempts")
-_TRIGGER = re.compile("'*[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
 
 
 def _write_fetch_log(
@@ -674,12 +671,12 @@ def _write_fetch_log(
         if fmt not in formats:
             target.unlink(missing_ok=True)
             continue
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        tmp = temp_beside(target)
         try:
             if fmt == "csv":
                 safe = frame.copy()
                 for name in text_columns:
-                    safe[name] = safe[name].map(lambda v: "'" + v if _TRIGGER.match(v) else v)
+                    safe[name] = safe[name].map(csv_safe)
                 safe.to_csv(
                     tmp,
                     index=False,

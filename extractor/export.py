@@ -36,8 +36,10 @@ from extractor.rows import TABLES, DocumentRows, columns
 __all__ = [
     "FORMULA_TRIGGERS",
     "TableWriter",
+    "csv_safe",
     "dtypes",
     "read_table",
+    "temp_beside",
     "to_frames",
     "write_tables",
 ]
@@ -103,7 +105,8 @@ def to_frames(docs: Iterable[DocumentRows]) -> dict[str, pd.DataFrame]:
     }
 
 
-def _neutralise(value: str) -> str:
+def csv_safe(value: str) -> str:
+    """``value`` as written to a CSV cell: a leading ``'`` when a spreadsheet would run it."""
     return "'" + value if _RAW_NEEDS_GUARD.match(value) else value
 
 
@@ -119,7 +122,8 @@ def _map_text_columns(frame: pd.DataFrame, table: str, func: Callable[[str], str
     return frame
 
 
-def _temp_beside(target: Path) -> Path:
+def temp_beside(target: Path) -> Path:
+    """A temporary path next to ``target``, for an atomic ``os.replace`` onto it."""
     # Same directory, so os.replace is a rename on one file system and readers see
     # either the old file or the new one, never half of it.
     return target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
@@ -160,7 +164,7 @@ class _TableFile:
 
     def __init__(self, target: Path, table: str, fmt: str, *, excel: bool) -> None:
         self.target, self.table, self.fmt = target, table, fmt
-        self.tmp = _temp_beside(target)
+        self.tmp = temp_beside(target)
         self.text: IO[str] | None = None
         self.parquet: pq.ParquetWriter | None = None
         self.rows = 0
@@ -185,7 +189,7 @@ class _TableFile:
             # One row group per batch: readers can skip through a large file.
             self.parquet.write_table(arrow)
         elif self.fmt == "csv":
-            self._write_csv(_map_text_columns(frame, self.table, _neutralise), header=False)
+            self._write_csv(_map_text_columns(frame, self.table, csv_safe), header=False)
         elif self.text is not None:
             self.text.write(_jsonl_lines(frame))
         self.rows += len(frame)
