@@ -523,7 +523,9 @@ class _Crawler:
                 error = ExtractorError(message, reason=reason)
                 self._fail(pending.state, attempt, error, status="failed")
             else:
-                self.store.record_rows(run_id, pending.attempt, rows, status=pending.status)
+                self.store.record_rows(
+                    run_id, pending.attempt, rows, status=pending.status, text=pending.page.text
+                )
                 owners[pending.text_sha256] = rows.article.doc_id
                 self._count(pending.status)
         for pending in duplicates:

@@ -10,6 +10,8 @@ Tables (created on first open; columns of the row tables come from ``rows.py``):
                   HTTP status, attempts
     runs          one row per run, with its report
     article_urls  the other URLs of a syndicated article (same main text)
+    texts         the main text each ``ok`` article was extracted from (zlib), so
+                  reviewers and the report can show evidence in its context
     articles, agencies, officials, quotes, stances
                   the output contract's tables (child rows keep their order in ``ord``)
 
@@ -28,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import typing
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -191,6 +194,7 @@ CREATE TABLE IF NOT EXISTS article_urls (
     recorded_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS article_urls_doc_id ON article_urls (doc_id);
+CREATE TABLE IF NOT EXISTS texts (doc_id TEXT PRIMARY KEY, text BLOB NOT NULL);
 """
 
 
@@ -422,9 +426,12 @@ class Store:
             self._log(db, run_id, attempt, status=status)
 
     def record_rows(
-        self, run_id: int, attempt: Attempt, rows: DocumentRows, *, status: str
+        self, run_id: int, attempt: Attempt, rows: DocumentRows, *, status: str, text: str = ""
     ) -> None:
         """A page extracted into ``rows`` (its own article, keyed by ``rows.article.doc_id``).
+
+        ``text`` is the main text the rows were extracted from (kept for ``ok``
+        articles, compressed; see ``article_text``).
 
         If another URL's article has the same main text, this URL came first
         in discovery order (the caller checked): it takes the article over and
@@ -453,6 +460,11 @@ class Store:
                 if other is not None:
                     self._take_over(db, old_doc=other[0], old_url=other[1], new_doc=doc_id)
             self._write_article(db, rows)
+            if rows.article.status == "ok" and text:
+                db.execute(
+                    "INSERT INTO texts (doc_id, text) VALUES (?, ?)",
+                    (doc_id, zlib.compress(text.encode("utf-8"))),
+                )
             self._ledger(db, attempt, status=status)
             db.execute(
                 "UPDATE urls SET extracted_sha256 = ?, text_sha256 = ?, doc_id = ? WHERE url = ?",
@@ -560,7 +572,7 @@ class Store:
             )
 
     def _delete_article(self, db: sqlite3.Connection, doc_id: str) -> None:
-        for table in TABLES:
+        for table in (*TABLES, "texts"):
             db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
 
     def _orphan_duplicates(self, db: sqlite3.Connection, doc_id: str) -> None:
@@ -619,6 +631,12 @@ class Store:
                 f"JOIN articles a ON a.doc_id = t.doc_id {where} ORDER BY a.source, t.doc_id, t.ord"
             )
         yield from self._db.execute(sql, params)
+
+    def article_text(self, doc_id: str) -> str | None:
+        """The main text article ``doc_id`` was extracted from; None if not kept (an error
+        row, or a store written before texts were kept)."""
+        row = self._db.execute("SELECT text FROM texts WHERE doc_id = ?", (doc_id,)).fetchone()
+        return None if row is None else zlib.decompress(row[0]).decode("utf-8")
 
     def fetch_log_rows(self, *, since: str | None = None) -> Iterator[tuple[Any, ...]]:
         """The per-URL history, ordered by URL then run."""

@@ -363,6 +363,15 @@ def test_local_directory_source(tmp_path: Path, nlp: Language) -> None:
         tmp_path / "store" / "crawl.sqlite3", "SELECT source FROM articles ORDER BY source"
     )
     assert sources[0][0] == str((pages / "empty.txt").resolve())
+    # The main text of each article is kept (the changed page's new text), none for errors.
+    with Store(tmp_path / "store" / "crawl.sqlite3") as store:
+        texts = {
+            source: store.article_text(doc_id)
+            for doc_id, source in store.query("SELECT doc_id, source FROM articles")
+        }
+    assert texts[str((pages / "empty.txt").resolve())] is None
+    changed = texts[str((pages / "p1.html").resolve())]
+    assert changed is not None and changed.startswith("Story 9\n\nThe Dane County")
 
 
 def test_feeds_sitemaps_and_url_lists(tmp_path: Path, faultsite: FaultSite) -> None:

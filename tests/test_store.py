@@ -311,3 +311,24 @@ def test_snapshot_reads_one_committed_state(tmp_path: Path) -> None:
             assert len(list(reader.table_rows("articles"))) == 1
             assert len(list(reader.table_rows("agencies"))) == 1
         assert len(list(reader.table_rows("articles"))) == 2
+
+
+def test_article_text_is_kept_replaced_and_dropped_with_its_article(store: Store) -> None:
+    run_id = store.begin_run("p")
+    store.add_urls(run_id, [("u:a", "u:a", "url"), ("u:b", "u:b", "url")])
+    doc_a = doc_id_for("u:a")
+    store.record_rows(
+        run_id, fetched("u:a"), rows_for("u:a", "t1"), status="new", text="Caf\u00e9 one."
+    )
+    assert store.article_text(doc_a) == "Caf\u00e9 one."
+    store.record_rows(
+        run_id, fetched("u:a", "b2"), rows_for("u:a", "t2"), status="changed", text="Two."
+    )
+    assert store.article_text(doc_a) == "Two."
+    # Another URL taking the article over (same main text): the old article's text goes
+    # with its rows, the new owner keeps its own.
+    store.record_rows(run_id, fetched("u:b"), rows_for("u:b", "t2"), status="new", text="Two.")
+    assert store.article_text(doc_a) is None
+    assert store.article_text(doc_id_for("u:b")) == "Two."
+    assert store.query("SELECT count(*) FROM texts")[0][0] == 1
+    assert store.article_text("no-such-doc") is None
