@@ -1,0 +1,49 @@
+"""Evidence in context: located exactly or across whitespace, trimmed at word boundaries."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from extractor.context import InContext, in_context
+
+TEXT = (
+    "Story title\n\nThe county board met on Monday. The Dane County Sheriff's Office will not "
+    "hold people for ICE\nwithout a judicial warrant. Deputies will keep patrolling as usual."
+)
+
+
+def test_evidence_with_the_sentences_around_it() -> None:
+    found = in_context(TEXT, "The Dane County Sheriff's Office will not hold people for ICE")
+    assert found == InContext(
+        "Story title The county board met on Monday.",
+        "The Dane County Sheriff's Office will not hold people for ICE",
+        "without a judicial warrant. Deputies will keep patrolling as usual.",
+    )
+
+
+def test_evidence_across_a_line_break_is_found() -> None:
+    found = in_context(TEXT, "hold people for ICE without a judicial warrant.", chars=20)
+    assert found.evidence == "hold people for ICE without a judicial warrant."
+    assert found.before == "\u2026Office will not"
+    assert found.after == "Deputies will keep\u2026"
+    assert found.plain(("[[", "]]")) == (
+        "\u2026Office will not [[hold people for ICE without a judicial warrant.]] Deputies will keep\u2026"
+    )
+
+
+def test_unknown_text_or_missing_evidence_gives_the_evidence_alone() -> None:
+    assert in_context(None, " We will  not\nhelp. ") == InContext("", "We will not help.", "")
+    assert in_context(TEXT, "Not in the article.") == InContext("", "Not in the article.", "")
+    assert in_context(TEXT, "   ").plain() == ""
+
+
+@given(st.text(max_size=300), st.integers(0, 300), st.integers(0, 60), st.integers(0, 80))
+def test_any_slice_of_the_text_is_found_in_context(
+    text: str, start: int, length: int, chars: int
+) -> None:
+    evidence = text[start : start + length]
+    found = in_context(text, evidence, chars=chars)
+    assert found.evidence == " ".join(evidence.split())
+    if evidence.strip():
+        assert found.plain().count(found.evidence) >= 1
