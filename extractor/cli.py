@@ -1,5 +1,5 @@
 """The ``extractor`` command line: ``extract``, ``parse``, ``evaluate``, ``run``, ``export``,
-and ``changes``.
+``changes`` and ``report``.
 
 Exit codes (documented in the README):
     0  every input produced an article (``extract``, ``parse``), or the report was printed
@@ -251,7 +251,7 @@ def _add_store_commands(commands: Any) -> None:
 
 
 def _add_timeline_commands(commands: Any) -> None:
-    """``changes``: agencies' stances over time, from a store."""
+    """``changes`` and ``report``: agencies' stances over time, from a store."""
     dates = "(ISO 8601, UTC unless an offset is given)"
     changes = commands.add_parser(
         "changes", help="list agencies whose stance changed between articles, with both evidences"
@@ -270,6 +270,16 @@ def _add_timeline_commands(commands: Any) -> None:
     )
     changes.add_argument(
         "--out", type=Path, help="write to this file (replaced atomically) instead of stdout"
+    )
+    report = commands.add_parser(
+        "report", help="write one self-contained HTML page of agencies and their stances"
+    )
+    report.add_argument("--store", required=True, type=Path, help="the store (SQLite file)")
+    report.add_argument("--out", required=True, type=Path, help="the HTML file to write")
+    report.add_argument(
+        "--since",
+        help="only agencies with a stance in an article dated at or after this date or time "
+        f"(each with its whole timeline) {dates}",
     )
 
 
@@ -294,6 +304,16 @@ def _run_changes(args: argparse.Namespace) -> int:
         f"{describe(rows, timelines)}{f' (written to {args.out})' if args.out else ''}",
         file=sys.stderr,
     )
+    return EXIT_OK
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from extractor.report import write_report
+
+    since = parse_since(args.since) if args.since else None
+    with _open_store(args.store) as store:
+        summary = write_report(store, args.out, since=since)
+    print(f"{summary} written to {args.out}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -439,6 +459,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_export(args)
         if args.command == "changes":
             return _run_changes(args)
+        if args.command == "report":
+            return _run_report(args)
         return _run_evaluate(args)
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); stop quietly, as Unix tools do.
