@@ -118,8 +118,8 @@ _SCRIPT = """
     shown.textContent = String(count);
     Object.keys(tallies).forEach(function (key) { tallies[key].textContent = String(per[key]); });
   }
+  // Selects, the checkbox and the search box all fire "input".
   form.addEventListener("input", apply);
-  form.addEventListener("change", apply);
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   form.hidden = false;
   apply();
