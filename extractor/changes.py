@@ -5,9 +5,8 @@ Rules (the README's "Stance changes and the HTML report" states them too):
 - **Who.** An agency is its FBI ORI code when the article linked one, else its
   name key (``reference.name_key``: spelling variants folded) with its state.
   A name and state that some article linked to one ORI take that ORI in the
-  articles that did not, so "LVMPD" in a story without a state and the
-  linked full name stay one agency only when the name says so; a name with
-  no state is an agency of its own (no guess from namesakes).
+  articles that did not. A name with no state is an agency of its own (no
+  guess from namesakes in other states).
 - **When.** The article's ``published`` date; an article without one (or with
   one that is not ISO 8601) is placed at the time it was extracted into the
   store, and says so (``dated_by = "extracted"``). Articles of the same
@@ -22,8 +21,9 @@ Rules (the README's "Stance changes and the HTML report" states them too):
   first clear stance after ``unclear`` ones is none. The latest stance of an
   agency follows the same rule.
 
-``stance_timeline`` is the one place stance rows are read from the store;
-``changes`` and the HTML report both start from it.
+``stance_timeline`` is the one place stance rows are read from the store
+(``_read_entries``; reviewed values would replace the rows there); ``extractor
+changes`` and the HTML report both start from it.
 """
 
 from __future__ import annotations

@@ -277,6 +277,18 @@ def require_chromium() -> str:
     return executable
 
 
+@pytest.mark.parametrize(
+    ("required", "outcome"), [("1", pytest.fail.Exception), ("", pytest.skip.Exception)]
+)
+def test_without_chromium_the_browser_tests_skip_unless_required(
+    monkeypatch: pytest.MonkeyPatch, required: str, outcome: type[BaseException]
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("EXTRACTOR_REQUIRE_BROWSER", required)
+    with pytest.raises(outcome, match="apt-get install chromium"):
+        require_chromium()
+
+
 @contextlib.contextmanager
 def chromium(executable: str) -> Iterator[Any]:
     """Headless Chromium driven by Playwright; no browser is downloaded.
