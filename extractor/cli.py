@@ -1,4 +1,5 @@
-"""The ``extractor`` command line: ``extract``, ``parse``, ``evaluate``, ``run`` and ``export``.
+"""The ``extractor`` command line: ``extract``, ``parse``, ``evaluate``, ``run``, ``export``,
+``changes`` and ``report``.
 
 Exit codes (documented in the README):
     0  every input produced an article (``extract``, ``parse``), or the report was printed
@@ -23,14 +24,23 @@ from pathlib import Path
 from typing import Any
 
 from extractor.api import ENGINES, extract_to
+from extractor.changes import (
+    CHANGE_FORMATS,
+    describe,
+    find_changes,
+    format_changes,
+    stance_timeline,
+)
 from extractor.config import FORMATS, Settings
 from extractor.errors import ConfigError, ExtractorError
 from extractor.evaluate import evaluate, format_report, load_gold
+from extractor.export import write_text_atomic
 from extractor.fetch import new_client
 from extractor.inputs import RecordColumns, iter_inputs
 from extractor.nlp import load_nlp
 from extractor.parse import Page
 from extractor.run import read_page
+from extractor.store import Store, parse_since
 from extractor.workers import default_workers
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
@@ -186,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_reading_options(parse)
     _add_store_commands(commands)
+    _add_timeline_commands(commands)
 
     score = commands.add_parser("evaluate", help="score predicted tables against gold JSONL")
     score.add_argument("--gold", required=True, type=Path, help="gold JSONL (see GOLD-FORMAT.md)")
@@ -239,6 +250,73 @@ def _add_store_commands(commands: Any) -> None:
     )
 
 
+def _add_timeline_commands(commands: Any) -> None:
+    """``changes`` and ``report``: agencies' stances over time, from a store."""
+    dates = "(ISO 8601, UTC unless an offset is given)"
+    changes = commands.add_parser(
+        "changes", help="list agencies whose stance changed between articles, with both evidences"
+    )
+    changes.add_argument("--store", required=True, type=Path, help="the store (SQLite file)")
+    changes.add_argument(
+        "--since",
+        help=f"only changes whose later article is dated at or after this date or time {dates}",
+    )
+    changes.add_argument(
+        "--format",
+        choices=CHANGE_FORMATS,
+        default="text",
+        dest="output_format",
+        help="readable text (default), CSV or JSON lines",
+    )
+    changes.add_argument(
+        "--out", type=Path, help="write to this file (replaced atomically) instead of stdout"
+    )
+    report = commands.add_parser(
+        "report", help="write one self-contained HTML page of agencies and their stances"
+    )
+    report.add_argument("--store", required=True, type=Path, help="the store (SQLite file)")
+    report.add_argument("--out", required=True, type=Path, help="the HTML file to write")
+    report.add_argument(
+        "--since",
+        help="only agencies with a stance in an article dated at or after this date or time "
+        f"(each with its whole timeline) {dates}",
+    )
+
+
+def _open_store(path: Path) -> Store:
+    """An existing store (opening a missing path would create an empty one)."""
+    if not path.is_file():
+        raise ConfigError(f"no such store: {path}")
+    return Store(path)
+
+
+def _run_changes(args: argparse.Namespace) -> int:
+    since = parse_since(args.since) if args.since else None
+    with _open_store(args.store) as store:
+        timelines = stance_timeline(store, since=since)
+    rows = find_changes(timelines, since=since)
+    content = format_changes(rows, args.output_format)
+    if args.out is not None:
+        write_text_atomic(args.out, content)
+    else:
+        sys.stdout.write(content)
+    print(
+        f"{describe(rows, timelines)}{f' (written to {args.out})' if args.out else ''}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from extractor.report import write_report
+
+    since = parse_since(args.since) if args.since else None
+    with _open_store(args.store) as store:
+        summary = write_report(store, args.out, since=since)
+    print(f"{summary} written to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _run_pipeline(args: argparse.Namespace) -> int:
     from extractor.crawl import run_pipeline
     from extractor.pipeline import load_pipeline
@@ -261,12 +339,9 @@ def _run_pipeline(args: argparse.Namespace) -> int:
 
 def _run_export(args: argparse.Namespace) -> int:
     from extractor.crawl import export_store
-    from extractor.store import Store, parse_since
 
     since = parse_since(args.since) if args.since else None
-    if not args.store.is_file():
-        raise ConfigError(f"no such store: {args.store}")
-    with Store(args.store) as store:
+    with _open_store(args.store) as store:
         written = export_store(store, args.out, formats=args.formats, excel=args.excel, since=since)
     print(f"{len(written)} files written to {args.out}/", file=sys.stderr)
     return EXIT_OK
@@ -382,6 +457,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_pipeline(args)
         if args.command == "export":
             return _run_export(args)
+        if args.command == "changes":
+            return _run_changes(args)
+        if args.command == "report":
+            return _run_report(args)
         return _run_evaluate(args)
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); stop quietly, as Unix tools do.

@@ -13,6 +13,7 @@ rewrite, so every format reads back to the same frame.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import math
@@ -42,6 +43,7 @@ __all__ = [
     "temp_beside",
     "to_frames",
     "write_tables",
+    "write_text_atomic",
 ]
 
 #: First characters that make Excel, LibreOffice or Sheets treat a cell as a formula.
@@ -127,6 +129,26 @@ def temp_beside(target: Path) -> Path:
     # Same directory, so os.replace is a rename on one file system and readers see
     # either the old file or the new one, never half of it.
     return target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+
+
+def write_text_atomic(target: Path, content: str) -> None:
+    """Write ``content`` (UTF-8) to ``target`` by a temporary file and a rename.
+
+    Readers see the old file or the new one, never half of it; a failure
+    leaves the old file and no temporary one, as a ``ConfigError``.
+    """
+    tmp = temp_beside(target)
+    try:
+        with tmp.open("x", encoding="utf-8", newline="") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        # Not there at all when the directory is missing or not a directory.
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise ConfigError(f"cannot write {target}: {exc}") from exc
 
 
 def _json_value(value: Any) -> Any:
