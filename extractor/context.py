@@ -11,6 +11,7 @@ break.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 #: Characters of context shown on each side of the evidence, cut at a word boundary.
@@ -40,6 +41,34 @@ def _locate(text: str, evidence: str) -> tuple[int, int] | None:
         return None
     match = re.search(r"\s+".join(re.escape(word) for word in words), text)
     return None if match is None else (match.start(), match.end())
+
+
+# A sentence ends at . ! or ? (with any closing quote or bracket) before a space, or at a
+# paragraph break (and after a headline). Abbreviations ("St. Paul") end it early: the
+# evidence is shown with its context, so a short sentence still reads.
+_SENTENCE_END = re.compile(r"""[.!?]["'\u201d\u2019)\]]*(?=\s)|\n\s*\n""")
+
+
+def sentence_naming(text: str | None, names: Iterable[str]) -> str:
+    """The sentence of ``text`` holding the first mention of any of ``names``; "" if none.
+
+    Agencies and officials have no evidence sentence of their own: a reviewer
+    sees the first sentence of the article that names them.
+    """
+    if not text:
+        return ""
+    first: tuple[int, int] | None = None
+    for name in names:
+        span = _locate(text, name.strip()) if name.strip() else None
+        if span is not None and (first is None or span < first):
+            first = span
+    if first is None:
+        return ""
+    start = 0
+    for end_mark in _SENTENCE_END.finditer(text, 0, first[0]):
+        start = end_mark.end()
+    after = _SENTENCE_END.search(text, first[1])
+    return text[start : after.end() if after else len(text)].strip()
 
 
 def _one_line(text: str) -> str:
