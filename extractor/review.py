@@ -196,14 +196,14 @@ def parse_correction(table: str, text: str) -> dict[str, str]:
 
 def format_correction(table: str, values: Mapping[str, str]) -> str:
     """The text ``parse_correction`` reads back as ``values``: the reviewed field alone is a bare
-    value (unless it looks like ``column: value`` itself), anything more is ``column: value; ...``
-    (reviewed field first, then column order)."""
+    value (unless empty or looking like ``column: value`` itself), anything else is
+    ``column: value; ...`` (reviewed field first, then column order)."""
     main = MAIN_FIELDS[table]
-    if list(values) == [main] and not _COLUMN_PREFIX.fullmatch(values[main]):
+    if list(values) == [main] and values[main] and not _COLUMN_PREFIX.fullmatch(values[main]):
         return values[main]
     order = {name: index for index, name in enumerate(columns(table))}
     ordered = sorted(values.items(), key=lambda item: (item[0] != main, order[item[0]]))
-    return "; ".join(f"{column}: {value}" for column, value in ordered)
+    return "; ".join(f"{column}: {value}".rstrip() for column, value in ordered)
 
 
 # ---------------------------------------------------------------------- the reviewed view

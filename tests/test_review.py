@@ -215,6 +215,7 @@ def test_finding_id_uses_table_article_and_normalised_key_not_position() -> None
         ("officials", "Agency: X; title: Undersheriff", {"title": "Undersheriff", "agency": "X"}),
         ("officials", "title: Chief: Patrol", {"title": "Chief: Patrol"}),
         ("officials", "Sheriff; Coroner", {"title": "Sheriff; Coroner"}),
+        ("officials", "title:", {"title": ""}),
         ("quotes", "Jane Doe", {"speaker": "Jane Doe"}),
         ("quotes", "speaker_type: Person", {"speaker_type": "person"}),
         ("agencies", "Dane County Sheriff's Office", {"agency": "Dane County Sheriff's Office"}),
@@ -420,7 +421,7 @@ def test_import_stores_decisions_once_and_exports_show_them(store: Store, tmp_pa
     cullen = officials_out.set_index("name").loc["Mike Cullen"]
     assert (cullen["agency"], cullen["extracted_value"]) == (
         "Storey County Sheriff's Office",
-        "agency: ",
+        "agency:",
     )
     # The spurious quote stays, marked wrong; the guard is on in CSV, off in Parquet.
     quotes_out = pd.read_parquet(tmp_path / "out" / "quotes.parquet")
