@@ -778,6 +778,9 @@ def test_cli_evaluate_reviewed_and_errors(
     assert main(["evaluate", "--reviewed"]) == EXIT_USAGE
     assert "--reviewed needs --store" in capsys.readouterr().err
     assert main(["evaluate", "--store", path]) == EXIT_USAGE
+    assert "evaluate needs --gold GOLD.jsonl --pred DIR" in capsys.readouterr().err
+    assert main(["evaluate", "--store", path, "--reviewed", "--gold", "g.jsonl"]) == EXIT_USAGE
+    assert "give --store, not --gold/--pred" in capsys.readouterr().err
     assert main(["review", "import", str(tmp_path / "none.csv"), "--store", path]) == EXIT_USAGE
     assert "no such review sheet" in capsys.readouterr().err
     missing = str(tmp_path / "none.sqlite3")
@@ -789,3 +792,36 @@ def test_cli_evaluate_reviewed_and_errors(
     (tmp_path / "bad.csv").write_text("row_id,verdict\n", encoding="utf-8")
     assert main(["review", "import", str(tmp_path / "bad.csv"), "--store", path]) == EXIT_USAGE
     assert "line 1: missing column(s)" in capsys.readouterr().err
+
+
+def test_malformed_sheets_name_their_lines(store: Store, tmp_path: Path) -> None:
+    header = ",".join(SHEET_COLUMNS)
+    (tmp_path / "empty.csv").write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match="line 1: missing column"):
+        import_sheet(store, tmp_path / "empty.csv")
+    # A row with more cells than the header has columns; a cell beyond csv's field limit.
+    cells = [""] * len(SHEET_COLUMNS)
+    (tmp_path / "wide.csv").write_text(
+        f"{header}\n{','.join(cells)}\n{','.join([*cells, 'x'])}\n", encoding="utf-8"
+    )
+    with pytest.raises(InputError, match="line 3: 19 cells, the header has 18"):
+        import_sheet(store, tmp_path / "wide.csv")
+    (tmp_path / "huge.csv").write_text(f'{header}\n"{"x" * 200_000}"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="line 2: not CSV"):
+        import_sheet(store, tmp_path / "huge.csv")
+    with pytest.raises(InputError, match="cannot read review sheet"):
+        import_sheet(store, tmp_path)
+    with pytest.raises(ConfigError, match="not a table of findings"):
+        next(reviewed_rows(store, "articles"))
+    assert store.reviews() == {}
+
+
+def test_correct_with_its_own_value_as_correction_is_a_plain_correct(
+    store: Store, tmp_path: Path
+) -> None:
+    dane = ids(store, "stances")["Dane County Sheriff's Office"]
+    sheet = decide(
+        store, tmp_path, {dane: {"verdict": "correct", "corrected_value": "Refuses"}}, "f.csv"
+    )
+    assert import_sheet(store, sheet, reviewer="ann").new == 1
+    assert store.reviews()[dane].corrected_value == ""
