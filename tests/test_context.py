@@ -84,3 +84,32 @@ def test_sentence_naming_without_text() -> None:
 def test_sentence_ends_after_closing_quotes() -> None:
     text = 'He said: "We will not help ICE." The Polk County Sheriff\'s Office agreed! Fine.'
     assert sentence_naming(text, ["Polk County"]) == "The Polk County Sheriff's Office agreed!"
+
+
+LOOSE = (
+    "Sheriffs differ.\n\nIn Cass County, Sheriff Brian Mueller signed an agreement. The Knox "
+    "County Sheriff\u2019s Office declined. City officials met. Tamarack Police Chief Joe Sweeney "
+    "spoke."
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # A curly apostrophe in the text, a straight one in the normalised name.
+        ("Knox County Sheriff's Office", "The Knox County Sheriff\u2019s Office declined."),
+        # Any case.
+        ("KNOX COUNTY SHERIFF'S OFFICE", "The Knox County Sheriff\u2019s Office declined."),
+        # Shortened to its first words when the whole name is not in the text.
+        (
+            "Cass County Sheriff's Office",
+            "In Cass County, Sheriff Brian Mueller signed an agreement.",
+        ),
+        ("Tamarack Police Department", "Tamarack Police Chief Joe Sweeney spoke."),
+        # ... but never to one common word, nor part of a word.
+        ("City of Springfield", ""),
+        ("Cas", ""),
+    ],
+)
+def test_names_are_found_loosely(name: str, expected: str) -> None:
+    assert sentence_naming(LOOSE, [name]) == expected
