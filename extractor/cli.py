@@ -329,6 +329,11 @@ def _run_reviewed_evaluation(args: argparse.Namespace) -> int:
         raise ConfigError("--reviewed scores a store: give --store, not --gold/--pred")
     if args.store is None:
         raise ConfigError("--reviewed needs --store PATH")
+    if args.details:
+        raise ConfigError(
+            "--details lists gold items; to see reviewed findings, "
+            "use review export --include-reviewed"
+        )
     with _open_store(args.store) as store:
         report = evaluate_reviewed(store)
     print(json.dumps(report.to_dict(), indent=2) if args.json else format_reviewed(report).rstrip())

@@ -453,6 +453,13 @@ def export_sheet(
 
 
 def _write_sheet(out: Path, records: Sequence[Mapping[str, str]]) -> None:
+    try:
+        _write_sheet_file(out, records)
+    except OSError as exc:
+        raise ConfigError(f"cannot write the review sheet {out}: {exc}") from exc
+
+
+def _write_sheet_file(out: Path, records: Sequence[Mapping[str, str]]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_beside(out)
     try:

@@ -781,6 +781,12 @@ def test_cli_evaluate_reviewed_and_errors(
     assert "evaluate needs --gold GOLD.jsonl --pred DIR" in capsys.readouterr().err
     assert main(["evaluate", "--store", path, "--reviewed", "--gold", "g.jsonl"]) == EXIT_USAGE
     assert "give --store, not --gold/--pred" in capsys.readouterr().err
+    assert main(["evaluate", "--store", path, "--reviewed", "--details"]) == EXIT_USAGE
+    assert "--details lists gold items" in capsys.readouterr().err
+    # The sheet cannot replace a directory: a usage error, not a traceback.
+    assert main(["review", "export", "--store", path, "--out", str(tmp_path)]) == EXIT_USAGE
+    assert "cannot write the review sheet" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     assert main(["review", "import", str(tmp_path / "none.csv"), "--store", path]) == EXIT_USAGE
     assert "no such review sheet" in capsys.readouterr().err
     missing = str(tmp_path / "none.sqlite3")
