@@ -263,14 +263,20 @@ class ReviewedRow:
         ]
 
 
-def _overlay(table: str, row: Any, review: Review | None) -> Any:
-    if review is None or review.verdict == "unsure":
-        return row
+def _decided_values(review: Review) -> dict[str, str]:
+    """The values a decision sets: a ``correct`` verdict's pinned value, and the corrections."""
+    if review.verdict == "unsure":
+        return {}
     values: dict[str, str] = {}
     if review.verdict == "correct":
         # The human decision wins over a later re-extraction that changed the value.
-        values[MAIN_FIELDS[table]] = review.value
-    values.update(parse_correction(table, review.corrected_value))
+        values[MAIN_FIELDS[review.table]] = review.value
+    values.update(parse_correction(review.table, review.corrected_value))
+    return values
+
+
+def _overlay(row: Any, review: Review | None) -> Any:
+    values = {} if review is None else _decided_values(review)
     return dataclasses.replace(row, **values) if values else row
 
 
@@ -291,7 +297,7 @@ def reviewed_rows(store: Store, table: str, *, since: str | None = None) -> Iter
         extracted = cls(*values)
         identifier = finding_id(table, extracted)
         review = reviews.get(identifier)
-        yield ReviewedRow(table, identifier, _overlay(table, extracted, review), extracted, review)
+        yield ReviewedRow(table, identifier, _overlay(extracted, review), extracted, review)
 
 
 # ---------------------------------------------------------------------- the sheet
@@ -414,6 +420,7 @@ def export_sheet(
                 main = MAIN_FIELDS[table]
                 if review is not None and review.value != getattr(row, main):
                     flags.append("changed_since_review")
+                verdict, corrected = _prefilled(review, getattr(row, main))
                 evidence = _evidence(table, row, text_of[1])
                 context = in_context(text_of[1], evidence).plain(_MARKS) if evidence else ""
                 confidence = float(row.confidence) if table == "stances" else None
@@ -432,8 +439,8 @@ def export_sheet(
                     "published": article.published,
                     "url": article.url or article.source,
                     "doc_id": row.doc_id,
-                    "verdict": "" if review is None else review.verdict,
-                    "corrected_value": "" if review is None else review.corrected_value,
+                    "verdict": verdict,
+                    "corrected_value": corrected,
                     "reviewer": "" if review is None else review.reviewer,
                     "note": "" if review is None else review.note,
                 }
@@ -450,6 +457,17 @@ def export_sheet(
     _write_sheet(out, [record for _, record in records])
     flagged = sum(1 for order, _ in records if order[0] == 0)
     return SheetSummary(len(records), flagged, left_out)
+
+
+def _prefilled(review: Review | None, value: str) -> tuple[str, str]:
+    """``verdict`` and ``corrected_value`` as the sheet shows a stored decision next to the
+    extracted ``value``: a pin the extraction has moved away from reads "wrong, corrected to
+    the pinned value" (marking it correct would pin the new value instead)."""
+    if review is None:
+        return "", ""
+    if review.verdict == "correct" and review.value != value:
+        return "wrong", format_correction(review.table, _decided_values(review))
+    return review.verdict, review.corrected_value
 
 
 def _write_sheet(out: Path, records: Sequence[Mapping[str, str]]) -> None:
@@ -719,11 +737,16 @@ def _decide(
 
 
 def _same_decision(a: Review, b: Review) -> bool:
-    return (a.verdict, a.corrected_value, a.reviewer, a.note) == (
-        b.verdict,
-        b.corrected_value,
-        b.reviewer,
-        b.note,
+    """The same outcome from the same person with the same note.
+
+    Compared by the values the decisions set, so a pinned ``correct`` equals
+    ``wrong`` corrected to the pinned value: how a sheet shows a pin that the
+    extraction has since moved away from.
+    """
+    return (
+        (a.verdict == "unsure") == (b.verdict == "unsure")
+        and _decided_values(a) == _decided_values(b)
+        and (a.reviewer, a.note) == (b.reviewer, b.note)
     )
 
 

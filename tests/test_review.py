@@ -744,8 +744,24 @@ def test_decisions_survive_re_extraction_and_re_runs(tmp_path: Path, nlp: Langua
         )
         == EXIT_OK
     )
-    flagged = {r["row_id"]: r["flags"].split(";") for r in sheet_records(sheet)}
-    assert "changed_since_review" in flagged[washoe]
+    shown = {r["row_id"]: r for r in sheet_records(sheet)}
+    assert "changed_since_review" in shown[washoe]["flags"].split(";")
+    # The pin is shown against the new value as "wrong, corrected to the pinned value"...
+    assert [shown[washoe][name] for name in ("value", "verdict", "corrected_value")] == [
+        "cooperates",
+        "wrong",
+        "refuses",
+    ]
+    # ... which is the stored decision: importing the sheet as it is changes nothing.
+    back = ["review", "import", str(sheet), "--store", str(store_path)]
+    assert main(back) == EXIT_OK
+    with Store(store_path) as store:
+        assert store.reviews()[washoe] == decided[washoe]
+    # Marking the new value correct moves the pin.
+    fill(sheet, tmp_path / "accept.csv", {washoe: {"verdict": "correct", "corrected_value": ""}})
+    assert main(["review", "import", str(tmp_path / "accept.csv"), "--store", str(store_path)]) == 0
+    with Store(store_path) as store:
+        assert store.reviews()[washoe].value == "cooperates"
 
 
 def test_cli_evaluate_reviewed_and_errors(
