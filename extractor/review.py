@@ -551,7 +551,10 @@ def read_sheet(path: Path) -> list[SheetLine]:
             f"{path}: not UTF-8 (byte {exc.start}); save it as 'CSV UTF-8' and import again"
         ) from exc
     problems = _Problems(path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]))
+    # strict: a stray or unclosed quote is an error with its line, not cells run together.
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]), strict=True
+    )
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
@@ -585,7 +588,8 @@ def read_sheet(path: Path) -> list[SheetLine]:
             padded = [*cells, *([""] * (len(header) - len(cells)))]
             lines.append(SheetLine(start, dict(zip(header, padded, strict=False))))
     except csv.Error as exc:
-        problems.add(reader.line_num, f"not CSV ({exc})")
+        # Reported at the line its record starts on (an unclosed quote fails at the end).
+        problems.add(last + 1, f"not CSV ({exc})")
     problems.raise_if_any()
     return lines
 

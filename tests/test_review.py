@@ -828,9 +828,13 @@ def test_malformed_sheets_name_their_lines(store: Store, tmp_path: Path) -> None
     )
     with pytest.raises(InputError, match="line 3: 19 cells, the header has 18"):
         import_sheet(store, tmp_path / "wide.csv")
-    (tmp_path / "huge.csv").write_text(f'{header}\n"{"x" * 200_000}"\n', encoding="utf-8")
+    # An unclosed quote would run the next rows into one cell: an error at its record's line.
+    (tmp_path / "quote.csv").write_text(f'{header}\n\n"unclosed\n,\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"line 3: not CSV \(unexpected end of data\)"):
+        import_sheet(store, tmp_path / "quote.csv")
+    (tmp_path / "stray.csv").write_text(f'{header}\n"S-1"x,\n', encoding="utf-8")
     with pytest.raises(InputError, match="line 2: not CSV"):
-        import_sheet(store, tmp_path / "huge.csv")
+        import_sheet(store, tmp_path / "stray.csv")
     with pytest.raises(InputError, match="cannot read review sheet"):
         import_sheet(store, tmp_path)
     with pytest.raises(ConfigError, match="not a table of findings"):
