@@ -22,7 +22,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extractor.api import ENGINES, extract_to
 from extractor.config import FORMATS, Settings
@@ -34,6 +34,9 @@ from extractor.nlp import load_nlp
 from extractor.parse import Page
 from extractor.run import read_page
 from extractor.workers import default_workers
+
+if TYPE_CHECKING:
+    from extractor.store import Store
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 #: ``run`` stopped by SIGINT/SIGTERM after committing its current pages; run it again to go on.
@@ -286,7 +289,7 @@ def _add_reviewed_evaluation(score: argparse.ArgumentParser) -> None:
     )
 
 
-def _open_store(path: Path) -> Any:
+def _open_store(path: Path) -> Store:
     from extractor.store import Store
 
     if not path.is_file():

@@ -46,6 +46,7 @@ __all__ = [
     "VERDICTS",
     "ImportSummary",
     "ReviewedRow",
+    "SheetLine",
     "SheetSummary",
     "export_sheet",
     "finding_id",
