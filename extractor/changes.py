@@ -22,7 +22,7 @@ Rules (the README's "Stance changes and the HTML report" states them too):
   agency follows the same rule.
 
 ``stance_timeline`` is the one place stance rows are read from the store
-(``_read_entries``; reviewed values would replace the rows there); ``extractor
+(``_read_entries``, which lays the review decisions over them: ``review.review_row``); ``extractor
 changes`` and the HTML report both start from it.
 """
 
@@ -39,6 +39,8 @@ from typing import Literal
 from extractor.errors import ConfigError
 from extractor.export import csv_safe
 from extractor.reference import name_key
+from extractor.review import review_row
+from extractor.rows import StanceRow
 from extractor.store import Store
 
 DatedBy = Literal["published", "extracted"]
@@ -213,26 +215,32 @@ ORDER BY s.doc_id, s.ord
 
 
 def _read_entries(store: Store) -> Iterator[TimelineEntry]:
+    """The store's stances as reviewers left them: reviewed values shown, spurious ones left out."""
+    reviews = store.reviews("stances")
     for row in store.query(_STANCES_SQL):
-        (doc_id, ord_, agency, stance, evidence, cue, speaker, confidence, conflict) = row[:9]
+        doc_id, ord_ = row[:2]
+        reviewed = review_row("stances", StanceRow(doc_id, *row[2:9]), reviews)
+        if reviewed.spurious:
+            continue
+        stance: StanceRow = reviewed.row
         published, extracted_at, title, url, source, site = row[9:15]
         agency_type, state, ori, in_287g, agreement_287g = row[15:]
         moment, shown, dated_by = moment_of(published or "", extracted_at or "")
         yield TimelineEntry(
             doc_id=doc_id,
             ord=int(ord_),
-            agency=agency,
+            agency=stance.agency,
             agency_type=agency_type,
             state=state,
             ori=ori,
             in_287g=in_287g,
             agreement_287g=agreement_287g,
-            stance=stance,
-            evidence=evidence or "",
-            cue=cue or "",
-            speaker=speaker or "",
-            confidence=float(confidence or 0.0),
-            conflict=conflict or "",
+            stance=stance.stance,
+            evidence=stance.evidence or "",
+            cue=stance.cue or "",
+            speaker=stance.speaker or "",
+            confidence=float(stance.confidence or 0.0),
+            conflict=stance.conflict or "",
             date=shown,
             dated_by=dated_by,
             moment=moment,

@@ -1,12 +1,13 @@
 """The ``extractor`` command line: ``extract``, ``parse``, ``evaluate``, ``run``, ``export``,
-``changes`` and ``report``.
+``review``, ``changes`` and ``report``.
 
 Exit codes (documented in the README):
     0  every input produced an article (``extract``, ``parse``), or the report was printed
     1  ``extract`` or ``parse`` finished but some inputs failed
        (``run``: some pages or sources failed; the rest are stored)
     2  usage or configuration error (bad option, unknown model, unreadable gold file,
-       invalid pipeline file, store in use by another run)
+       invalid pipeline file, store in use by another run, a review sheet with problems:
+       nothing imported)
     3  ``run`` was stopped by SIGINT/SIGTERM after its current pages; run it again to go on
     130  ``run`` was aborted by a second Ctrl-C (the page in progress rolled back)
 """
@@ -196,13 +197,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_reading_options(parse)
     _add_store_commands(commands)
+    _add_review_commands(commands)
     _add_timeline_commands(commands)
 
-    score = commands.add_parser("evaluate", help="score predicted tables against gold JSONL")
-    score.add_argument("--gold", required=True, type=Path, help="gold JSONL (see GOLD-FORMAT.md)")
-    score.add_argument(
-        "--pred", required=True, type=Path, help="directory written by `extractor extract`"
+    score = commands.add_parser(
+        "evaluate",
+        help="score predicted tables against gold JSONL, or a store's findings against its reviews",
     )
+    score.add_argument("--gold", type=Path, help="gold JSONL (see GOLD-FORMAT.md)")
+    score.add_argument("--pred", type=Path, help="directory written by `extractor extract`")
+    _add_reviewed_evaluation(score)
     score.add_argument("--json", action="store_true", help="print the report as JSON")
     score.add_argument(
         "--details", action="store_true", help="list missed and spurious items per document"
@@ -283,6 +287,48 @@ def _add_timeline_commands(commands: Any) -> None:
     )
 
 
+def _add_review_commands(commands: Any) -> None:
+    """``review export`` (a sheet of findings to check) and ``review import`` (the decisions)."""
+    review = commands.add_parser(
+        "review", help="check findings in a spreadsheet and keep the decisions in the store"
+    )
+    actions = review.add_subparsers(dest="review_command", required=True)
+    sheet = actions.add_parser(
+        "export", help="write a review sheet (CSV): one row per finding, flagged rows first"
+    )
+    sheet.add_argument("--store", required=True, type=Path, help="the store (SQLite file)")
+    sheet.add_argument(
+        "--out", required=True, type=Path, help="the sheet to write, e.g. review.csv"
+    )
+    sheet.add_argument(
+        "--since",
+        help="only findings of articles extracted at or after this date or time (ISO 8601)",
+    )
+    sheet.add_argument(
+        "--include-reviewed",
+        action="store_true",
+        help="also list findings that have a decision (filled in); left out by default",
+    )
+    decisions = actions.add_parser(
+        "import", help="check a filled-in review sheet and store its decisions"
+    )
+    decisions.add_argument("sheet", type=Path, help="the review sheet (CSV)")
+    decisions.add_argument("--store", required=True, type=Path, help="the store (SQLite file)")
+    decisions.add_argument(
+        "--reviewer", help="who reviewed, for rows whose reviewer column is empty"
+    )
+
+
+def _add_reviewed_evaluation(score: argparse.ArgumentParser) -> None:
+    reviewed = score.add_argument_group("reviewed rows as gold")
+    reviewed.add_argument("--store", type=Path, help="the store (SQLite file)")
+    reviewed.add_argument(
+        "--reviewed",
+        action="store_true",
+        help="score the store's findings against its review decisions (needs --store)",
+    )
+
+
 def _open_store(path: Path) -> Store:
     """An existing store (opening a missing path would create an empty one)."""
     if not path.is_file():
@@ -314,6 +360,51 @@ def _run_report(args: argparse.Namespace) -> int:
     with _open_store(args.store) as store:
         summary = write_report(store, args.out, since=since)
     print(f"{summary} written to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _run_review(args: argparse.Namespace) -> int:
+    from extractor.review import export_sheet, import_sheet
+
+    if args.review_command == "export":
+        since = parse_since(args.since) if args.since else None
+        with _open_store(args.store) as store:
+            summary = export_sheet(
+                store, args.out, since=since, include_reviewed=args.include_reviewed
+            )
+        print(
+            f"{summary.rows} findings ({summary.flagged} flagged) written to {args.out}"
+            + (
+                f"; {summary.reviewed_left_out} already reviewed left out (--include-reviewed)"
+                if summary.reviewed_left_out
+                else ""
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    if not args.sheet.is_file():
+        raise ConfigError(f"no such review sheet: {args.sheet}")
+    with _open_store(args.store) as store:
+        result = import_sheet(store, args.sheet, reviewer=args.reviewer)
+    print(f"{args.sheet}: {result.format()}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _run_reviewed_evaluation(args: argparse.Namespace) -> int:
+    from extractor.evaluate import evaluate_reviewed, format_reviewed
+
+    if args.gold is not None or args.pred is not None:
+        raise ConfigError("--reviewed scores a store: give --store, not --gold/--pred")
+    if args.store is None:
+        raise ConfigError("--reviewed needs --store PATH")
+    if args.details:
+        raise ConfigError(
+            "--details lists gold items; to see reviewed findings, "
+            "use review export --include-reviewed"
+        )
+    with _open_store(args.store) as store:
+        report = evaluate_reviewed(store)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else format_reviewed(report).rstrip())
     return EXIT_OK
 
 
@@ -432,6 +523,10 @@ def _format_page(page: Page, output_format: str) -> str:
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
+    if args.reviewed:
+        return _run_reviewed_evaluation(args)
+    if args.gold is None or args.pred is None or args.store is not None:
+        raise ConfigError("evaluate needs --gold GOLD.jsonl --pred DIR, or --store PATH --reviewed")
     report = evaluate(load_gold(args.gold), args.pred)
     print(
         json.dumps(report.to_dict(), indent=2)
@@ -457,6 +552,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_pipeline(args)
         if args.command == "export":
             return _run_export(args)
+        if args.command == "review":
+            return _run_review(args)
         if args.command == "changes":
             return _run_changes(args)
         if args.command == "report":

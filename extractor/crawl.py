@@ -55,7 +55,15 @@ from extractor.parse import Page
 from extractor.pipeline import Pipeline, SourceSpec
 from extractor.rows import TABLES, DocumentRows, columns
 from extractor.sources import Source, discover
-from extractor.store import FETCH_LOG_COLUMNS, Attempt, Store, UrlState, canonical_url, now
+from extractor.store import (
+    CHILD_TABLES,
+    FETCH_LOG_COLUMNS,
+    Attempt,
+    Store,
+    UrlState,
+    canonical_url,
+    now,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -629,22 +637,33 @@ def export_store(
     """Write the store's tables (the ``extract`` contract) and its ``fetch_log`` to ``out_dir``.
 
     Rows are ordered by article URL, then by their order in the article, so
-    two exports of the same content are byte-for-byte equal. ``since`` (a
+    two exports of the same content are byte-for-byte equal. The finding tables
+    show reviewed values (``review.reviewed_rows``) and end with the columns
+    ``review.REVIEW_COLUMNS``. ``since`` (a
     store timestamp, see ``store.parse_since``) keeps articles extracted at
     or after it, with their rows, and fetch-log entries from then on.
     """
     import pandas as pd
 
     from extractor.export import TableWriter
+    from extractor.review import REVIEW_COLUMNS, reviewed_rows
 
+    review_columns = dict.fromkeys(CHILD_TABLES, REVIEW_COLUMNS)
     with store.snapshot():
         # One read transaction: an export taken during a run sees whole pages only.
         # Tables stream through in chunks, so memory does not grow with the store.
-        with TableWriter(out_dir, formats=formats, excel=excel) as writer:
+        with TableWriter(
+            out_dir, formats=formats, excel=excel, extra_columns=review_columns
+        ) as writer:
             for table in TABLES:
-                rows = store.table_rows(table, since=since)
+                names = [*columns(table), *review_columns.get(table, ())]
+                rows: Iterator[Sequence[Any]] = (
+                    store.table_rows(table, since=since)
+                    if table == "articles"
+                    else (row.export_values() for row in reviewed_rows(store, table, since=since))
+                )
                 while chunk := list(itertools.islice(rows, _EXPORT_CHUNK)):
-                    writer.write_frames({table: pd.DataFrame(chunk, columns=columns(table))})
+                    writer.write_frames({table: pd.DataFrame(chunk, columns=names)})
         log_frame = pd.DataFrame(
             list(store.fetch_log_rows(since=since)), columns=list(FETCH_LOG_COLUMNS)
         )

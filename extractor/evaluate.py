@@ -1,4 +1,5 @@
-"""Evaluation: score exported tables against hand-annotated gold (see GOLD-FORMAT.md).
+"""Evaluation: score exported tables against hand-annotated gold (see GOLD-FORMAT.md), or a
+store's findings against its review decisions (``evaluate_reviewed``).
 
 Gold is JSONL, one document per line, named by ``file`` (relative to the gold
 file) or ``url``. Predictions are a directory written by ``export.write_tables``.
@@ -15,6 +16,7 @@ make "Hennepin County" the same body as "Hennepin County Sheriff's Office".
 
 from __future__ import annotations
 
+import collections
 import json
 import re
 import string
@@ -23,9 +25,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from extractor.errors import InputError
+from extractor.errors import ConfigError, InputError
 from extractor.export import read_table
 from extractor.rows import AGENCY_TYPES, STANCES, AgencyRow, OfficialRow, QuoteRow, StanceRow
 
@@ -39,9 +41,13 @@ __all__ = [
     "GoldQuote",
     "GoldStance",
     "Report",
+    "ReviewedReport",
+    "ReviewedScore",
     "TableScore",
     "evaluate",
+    "evaluate_reviewed",
     "format_report",
+    "format_reviewed",
     "load_gold",
     "name_similarity",
     "names_match",
@@ -92,6 +98,9 @@ _JOINING = re.compile(r"[.']")
 _SEPARATING = re.compile(r"[^\w\s]|_")
 _US_PREFIX = ("us", "united states")
 _ACRONYM_FUNCTION_WORDS = frozenset({"of"})
+
+if TYPE_CHECKING:
+    from extractor.store import Store
 
 T = TypeVar("T")
 G = TypeVar("G")
@@ -966,4 +975,147 @@ def format_report(report: Report, *, verbose: bool = False) -> str:
                     ("wrong", score.wrong),
                 ):
                     lines += [f"  {kind} {name}: {item}" for item in items]
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------ reviewed rows as gold
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewedScore:
+    """The current extraction of one table judged against the stored review decisions.
+
+    A reviewed finding is ``correct`` when its extracted values are what the
+    decision says (a ``correct`` verdict's pinned value, a ``wrong`` verdict's
+    corrections), ``wrong`` otherwise (``spurious`` ones: judged wrong with
+    nothing to correct). Before any re-extraction these are the verdict counts.
+    """
+
+    table: str
+    reviewed: int = 0
+    correct: int = 0
+    wrong: int = 0
+    unsure: int = 0
+    spurious: int = 0
+    #: Stances that are real (not spurious, not unsure) and of those, the ones with the right label.
+    labelled: int = 0
+    label_right: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        judged = self.correct + self.wrong
+        return self.correct / judged if judged else None
+
+    @property
+    def label_precision(self) -> float | None:
+        """Of the real stance findings (a corrected stance counts as real), how many had the
+        stance the reviewer gave; None for other tables or when there is none."""
+        return self.label_right / self.labelled if self.labelled else None
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "reviewed": self.reviewed,
+            "correct": self.correct,
+            "wrong": self.wrong,
+            "unsure": self.unsure,
+            "spurious": self.spurious,
+            "precision": self.precision,
+        }
+        if self.table == "stances":
+            result["label_precision"] = self.label_precision
+            result["label_right"] = self.label_right
+            result["labelled"] = self.labelled
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewedReport:
+    """Per-table scores on reviewed findings, and the decisions with no finding to score."""
+
+    tables: dict[str, ReviewedScore]
+    #: Decisions about findings no longer in the store (not scored).
+    gone: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tables": {name: score.to_dict() for name, score in self.tables.items()},
+            "reviews_without_finding": self.gone,
+        }
+
+
+def evaluate_reviewed(store: Store) -> ReviewedReport:
+    """Score the store's current findings against its review decisions (reviewed rows as gold)."""
+    from extractor.review import reviewed_rows
+
+    stored = store.reviews()
+    if not stored:
+        raise ConfigError(
+            f"store {store.path} has no reviews: import a review sheet first "
+            "(extractor review import SHEET --store PATH)"
+        )
+    scores: dict[str, ReviewedScore] = {}
+    scored: set[str] = set()
+    with store.snapshot():
+        for table in SCORED_TABLES:
+            counts = collections.Counter[str]()
+            for item in reviewed_rows(store, table):
+                if item.review is None or item.finding_id in scored:
+                    continue
+                scored.add(item.finding_id)
+                counts["reviewed"] += 1
+                if item.verdict == "unsure":
+                    counts["unsure"] += 1
+                    continue
+                right = not item.spurious and item.row == item.extracted
+                counts["correct" if right else "wrong"] += 1
+                counts["spurious"] += item.spurious
+                if table == "stances" and not item.spurious:
+                    counts["labelled"] += 1
+                    counts["label_right"] += item.row.stance == item.extracted.stance
+            scores[table] = ReviewedScore(table, **counts)
+    return ReviewedReport(scores, gone=len(set(stored) - scored))
+
+
+_REVIEWED_HEADER = ("table", "reviewed", "correct", "wrong", "unsure", "spurious", "precision")
+
+
+def format_reviewed(report: ReviewedReport) -> str:
+    """The reviewed-rows report as aligned plain text, in the style of ``format_report``."""
+
+    def ratio(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    rows = [list(_REVIEWED_HEADER)]
+    for name, score in report.tables.items():
+        rows.append(
+            [
+                name,
+                str(score.reviewed),
+                str(score.correct),
+                str(score.wrong),
+                str(score.unsure),
+                str(score.spurious),
+                ratio(score.precision),
+            ]
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_REVIEWED_HEADER))]
+    lines = [
+        "precision of the current extraction on reviewed findings "
+        "(correct / (correct + wrong); unsure not counted)",
+        "",
+    ]
+    for row in rows:
+        cells = [row[0].ljust(widths[0])]
+        cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    stances = report.tables.get("stances")
+    if stances is not None and stances.labelled:
+        lines += [
+            "",
+            f"stance label precision {ratio(stances.label_precision)} "
+            f"({stances.label_right}/{stances.labelled} real stance findings with the "
+            "reviewed stance; corrected stances count as real)",
+        ]
+    if report.gone:
+        lines += ["", f"{report.gone} decisions about findings no longer in the store (not scored)"]
     return "\n".join(lines) + "\n"

@@ -22,7 +22,7 @@ import re
 import secrets
 import shutil
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -37,6 +37,7 @@ from extractor.rows import TABLES, DocumentRows, columns
 __all__ = [
     "FORMULA_TRIGGERS",
     "TableWriter",
+    "csv_restore",
     "csv_safe",
     "dtypes",
     "read_table",
@@ -77,14 +78,22 @@ def dtypes(table: str) -> dict[str, str]:
     return result
 
 
-def _conform(frame: pd.DataFrame, table: str, *, where: object = None) -> pd.DataFrame:
-    """``frame`` with exactly the schema's columns, in order, with the schema's dtypes."""
-    names = columns(table)
+def _types(table: str, extra: Sequence[str] = ()) -> dict[str, str]:
+    """``dtypes(table)`` and the ``extra`` text columns written after the contract's."""
+    return {**dtypes(table), **dict.fromkeys(extra, "str")}
+
+
+def _conform(
+    frame: pd.DataFrame, table: str, *, where: object = None, extra: Sequence[str] = ()
+) -> pd.DataFrame:
+    """``frame`` with exactly the schema's columns (then ``extra``), in order, with their dtypes."""
+    types = _types(table, extra)
+    names = list(types)
     missing = [name for name in names if name not in frame.columns]
     if missing:
         raise InputError(f"{where or table}: lacks column(s) {', '.join(missing)}")
     frame = frame.loc[:, names].copy()
-    for name, dtype in dtypes(table).items():
+    for name, dtype in types.items():
         if dtype == "str":
             # Missing text is "" everywhere in this project, never NaN.
             # Via object: an all-missing column arrives as float64, which refuses "".
@@ -112,13 +121,17 @@ def csv_safe(value: str) -> str:
     return "'" + value if _RAW_NEEDS_GUARD.match(value) else value
 
 
-def _restore(value: str) -> str:
+def csv_restore(value: str) -> str:
+    """The value ``csv_safe`` was given: one guarding ``'`` less (a cell a spreadsheet saved
+    without its guard is returned as it is)."""
     return value[1:] if _WRITTEN_GUARDED.match(value) else value
 
 
-def _map_text_columns(frame: pd.DataFrame, table: str, func: Callable[[str], str]) -> pd.DataFrame:
+def _map_text_columns(
+    frame: pd.DataFrame, table: str, func: Callable[[str], str], *, extra: Sequence[str] = ()
+) -> pd.DataFrame:
     frame = frame.copy()
-    for name, dtype in dtypes(table).items():
+    for name, dtype in _types(table, extra).items():
         if dtype == "str":
             frame[name] = frame[name].map(func).astype(str)
     return frame
@@ -167,9 +180,9 @@ def _jsonl_lines(frame: pd.DataFrame) -> str:
     return "".join(lines)
 
 
-def _arrow_schema(table: str) -> pa.Schema:
+def _arrow_schema(table: str, extra: Sequence[str] = ()) -> pa.Schema:
     kinds = {"int64": pa.int64(), "float64": pa.float64(), "str": pa.string()}
-    return pa.schema([(name, kinds[dtype]) for name, dtype in dtypes(table).items()])
+    return pa.schema([(name, kinds[dtype]) for name, dtype in _types(table, extra).items()])
 
 
 def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
@@ -184,14 +197,17 @@ def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
 class _TableFile:
     """One table in one format, appended to a temporary file until ``commit``."""
 
-    def __init__(self, target: Path, table: str, fmt: str, *, excel: bool) -> None:
+    def __init__(
+        self, target: Path, table: str, fmt: str, *, excel: bool, extra: Sequence[str] = ()
+    ) -> None:
         self.target, self.table, self.fmt = target, table, fmt
+        self.extra = tuple(extra)
         self.tmp = temp_beside(target)
         self.text: IO[str] | None = None
         self.parquet: pq.ParquetWriter | None = None
         self.rows = 0
         if fmt == "parquet":
-            self.schema = _arrow_schema(table)
+            self.schema = _arrow_schema(table, self.extra)
             self.parquet = pq.ParquetWriter(self.tmp, self.schema)
         else:
             # utf-8-sig puts a BOM first, which is how Excel recognises UTF-8 CSV.
@@ -200,10 +216,15 @@ class _TableFile:
             self.text = self.tmp.open("x", encoding=encoding, newline="")
             if fmt == "csv":
                 # The header even when no row follows.
-                self._write_csv(pd.DataFrame(columns=columns(table)), header=True)
+                self._write_csv(pd.DataFrame(columns=list(_types(table, self.extra))), header=True)
+
+    def conform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with this file's columns; extra columns it lacks are empty."""
+        lacking = {name: "" for name in self.extra if name not in frame.columns}
+        return _conform(frame.assign(**lacking), self.table, extra=self.extra)
 
     def append(self, frame: pd.DataFrame) -> None:
-        """Append ``frame`` (already conformed to the table's schema)."""
+        """Append ``frame`` (already conformed by ``conform``)."""
         if frame.empty:
             return
         if self.parquet is not None:
@@ -211,7 +232,9 @@ class _TableFile:
             # One row group per batch: readers can skip through a large file.
             self.parquet.write_table(arrow)
         elif self.fmt == "csv":
-            self._write_csv(_map_text_columns(frame, self.table, csv_safe), header=False)
+            self._write_csv(
+                _map_text_columns(frame, self.table, csv_safe, extra=self.extra), header=False
+            )
         elif self.text is not None:
             self.text.write(_jsonl_lines(frame))
         self.rows += len(frame)
@@ -259,6 +282,9 @@ class TableWriter:
     ``partitions/<table>/part-NNNNN.parquet`` (the Dask engine's output): a
     directory ``pandas.read_parquet`` and ``pyarrow.dataset`` read as one table,
     replacing the previous run's ``partitions/`` at the end.
+
+    ``extra_columns`` names text columns written after a table's contract
+    columns (the store export's review columns); rows that lack them get "".
     """
 
     def __init__(
@@ -270,8 +296,10 @@ class TableWriter:
         tables: Iterable[str] = TABLES,
         flush_every: int = 256,
         partitions: bool = False,
+        extra_columns: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.out_dir = out_dir
+        self.extra_columns = dict(extra_columns or {})
         self.formats = _check_formats(formats)
         self.tables = list(tables)
         unknown_tables = [table for table in self.tables if table not in TABLES]
@@ -293,7 +321,15 @@ class TableWriter:
             for table in self.tables:
                 for fmt in self.formats:
                     target = self.out_dir / f"{table}{_SUFFIXES[fmt]}"
-                    self._files.append(_TableFile(target, table, fmt, excel=self.excel))
+                    self._files.append(
+                        _TableFile(
+                            target,
+                            table,
+                            fmt,
+                            excel=self.excel,
+                            extra=self.extra_columns.get(table, ()),
+                        )
+                    )
             if self.partitions:
                 self._parts_tmp = self.out_dir / f".partitions.{secrets.token_hex(6)}.tmp"
                 self._parts_tmp.mkdir()
@@ -346,7 +382,7 @@ class TableWriter:
         self.flush()
         for file in self._files:
             if file.table in frames:
-                file.append(_conform(frames[file.table], file.table))
+                file.append(file.conform(frames[file.table]))
 
     def flush(self) -> None:
         """Append the buffered documents to the temporary files."""
@@ -355,7 +391,9 @@ class TableWriter:
         frames = to_frames(self._buffer)
         self._buffer.clear()
         for file in self._files:
-            file.append(frames[file.table])
+            # to_frames conformed them to the contract; only extra columns need adding.
+            frame = frames[file.table]
+            file.append(file.conform(frame) if file.extra else frame)
 
     def _commit(self) -> None:
         for file in self._files:
@@ -441,7 +479,7 @@ def _read_csv(path: Path, table: str) -> pd.DataFrame:
         dtype={name: (str if dtype == "str" else dtype) for name, dtype in types.items()},
         keep_default_na=False,
     )
-    return _map_text_columns(_conform(frame, table, where=path), table, _restore)
+    return _map_text_columns(_conform(frame, table, where=path), table, csv_restore)
 
 
 def read_table(path_dir: Path, table: str) -> pd.DataFrame:

@@ -12,6 +12,8 @@ Tables (created on first open; columns of the row tables come from ``rows.py``):
     article_urls  the other URLs of a syndicated article (same main text)
     texts         the main text each ``ok`` article was extracted from (zlib), so
                   reviewers and the report can show evidence in its context
+    reviews       one human decision per finding (``extractor.review``), keyed by its
+                  stable finding id; extraction and re-runs never touch it
     articles, agencies, officials, quotes, stances
                   the output contract's tables (child rows keep their order in ``ord``)
 
@@ -131,6 +133,32 @@ class Attempt:
     attempted_at: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Review:
+    """One human decision about one finding, as the ``reviews`` table keeps it."""
+
+    finding_id: str
+    table: str
+    doc_id: str
+    #: The finding's natural key (agency, official's name, quote text).
+    key: str
+    #: The extracted value of the reviewed field when the decision was made.
+    value: str
+    verdict: str
+    corrected_value: str
+    reviewer: str
+    note: str
+    reviewed_at: str
+    #: The review sheet the decision was imported from.
+    source_file: str
+
+
+_REVIEW_COLUMNS = (
+    "finding_id, table_name, doc_id, key, value, verdict, corrected_value, reviewer, note, "
+    "reviewed_at, source_file"
+)
+
+
 def _sql_type(hint: Any) -> str:
     if hint is int:
         return "INTEGER"
@@ -195,6 +223,19 @@ CREATE TABLE IF NOT EXISTS article_urls (
 );
 CREATE INDEX IF NOT EXISTS article_urls_doc_id ON article_urls (doc_id);
 CREATE TABLE IF NOT EXISTS texts (doc_id TEXT PRIMARY KEY, text BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS reviews (
+    finding_id TEXT PRIMARY KEY,
+    table_name TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    corrected_value TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    note TEXT NOT NULL,
+    reviewed_at TEXT NOT NULL,
+    source_file TEXT NOT NULL
+);
 """
 
 
@@ -637,6 +678,40 @@ class Store:
         row, or a store written before texts were kept)."""
         row = self._db.execute("SELECT text FROM texts WHERE doc_id = ?", (doc_id,)).fetchone()
         return None if row is None else zlib.decompress(row[0]).decode("utf-8")
+
+    # ------------------------------------------------------------------ reviews
+
+    def reviews(self, table: str | None = None) -> dict[str, Review]:
+        """Every stored decision (of one ``table`` if given), by finding id."""
+        where, params = ("WHERE table_name = ?", (table,)) if table else ("", ())
+        rows = self._db.execute(
+            f"SELECT {_REVIEW_COLUMNS} FROM reviews {where} ORDER BY finding_id", params
+        )
+        return {row[0]: Review(*row) for row in rows}
+
+    def save_reviews(self, reviews: Iterable[Review]) -> None:
+        """Insert or replace ``reviews`` (by finding id), all in one transaction."""
+        with self._transaction() as db:
+            db.executemany(
+                f"INSERT OR REPLACE INTO reviews ({_REVIEW_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        r.finding_id,
+                        r.table,
+                        r.doc_id,
+                        r.key,
+                        r.value,
+                        r.verdict,
+                        r.corrected_value,
+                        r.reviewer,
+                        r.note,
+                        r.reviewed_at,
+                        r.source_file,
+                    )
+                    for r in reviews
+                ],
+            )
 
     def fetch_log_rows(self, *, since: str | None = None) -> Iterator[tuple[Any, ...]]:
         """The per-URL history, ordered by URL then run."""

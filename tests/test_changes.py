@@ -19,7 +19,9 @@ from extractor.changes import (
 )
 from extractor.cli import EXIT_OK, EXIT_USAGE, main
 from extractor.errors import ConfigError
-from extractor.store import Store, parse_since
+from extractor.review import finding_id
+from extractor.rows import StanceRow
+from extractor.store import Review, Store, parse_since
 
 from .stancestore import S, add_article
 
@@ -321,3 +323,34 @@ def test_cli(tmp_path: Path, store: Store, capsys: pytest.CaptureFixture[str]) -
     blocked.write_text("x")
     assert main(["changes", "--store", path, "--out", str(blocked / "c.txt")]) == EXIT_USAGE
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_reviewed_stances_replace_the_extracted_ones(store: Store) -> None:
+    sheriff = "Washoe County Sheriff's Office"
+    first = add_article(
+        store, "https://n.example/1", [S(sheriff, "refuses")], published="2025-01-10"
+    )
+    second = add_article(
+        store,
+        "https://n.example/2",
+        [S(sheriff, "refuses"), S("Reno Police Department", "cooperates")],
+        published="2025-03-01",
+    )
+    assert labels(store) == []
+
+    def decision(doc_id: str, agency: str, verdict: str, corrected: str) -> Review:
+        row = StanceRow(doc_id, agency, "refuses", "", "", "", 0.8)
+        return Review(
+            finding_id("stances", row), "stances", doc_id, agency, "refuses", verdict,
+            corrected, "ana", "", "2026-11-21T00:00:00+00:00", "review.csv",
+        )  # fmt: skip
+
+    # A reviewer corrects the later article's label: that is a change now.
+    store.save_reviews([decision(second, sheriff, "wrong", "cooperates")])
+    assert labels(store) == [(sheriff, "refuses", "cooperates")]
+    # A stance judged spurious drops out of the timeline: no change left.
+    store.save_reviews([decision(second, sheriff, "wrong", "")])
+    assert labels(store) == []
+    assert [
+        entry.doc_id for t in stance_timeline(store) for entry in t.entries if t.agency == sheriff
+    ] == [first]

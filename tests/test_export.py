@@ -456,3 +456,24 @@ def test_commit_failure_removes_temp_files(tmp_path: Path, monkeypatch: pytest.M
         with pytest.raises(OSError, match="disk full"):
             writer.__exit__(None, None, None)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_extra_columns_come_after_the_contract_in_every_format(tmp_path: Path) -> None:
+    docs = many_documents(3)
+    extra = {"stances": ("review", "note")}
+    frames = to_frames(docs)
+    stances = frames["stances"].assign(review="wrong", note="=1+1")
+    with TableWriter(tmp_path, formats=ALL_FORMATS, extra_columns=extra) as writer:
+        writer.write_frames({"stances": stances, "quotes": frames["quotes"]})
+        writer.write(docs[1:2])  # rows without the extra columns get ""
+    expected = [*columns("stances"), "review", "note"]
+    csv_frame = pd.read_csv(tmp_path / "stances.csv", keep_default_na=False)
+    assert list(csv_frame.columns) == expected
+    assert csv_frame["note"].tolist() == ["'=1+1"] * len(stances) + [""] * len(docs[1].stances)
+    parquet = pd.read_parquet(tmp_path / "stances.parquet")
+    assert list(parquet.columns) == expected and parquet["review"].iloc[0] == "wrong"
+    first = json.loads((tmp_path / "stances.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert list(first) == expected and first["note"] == "=1+1"
+    # Readers of the contract see the contract's columns only.
+    assert list(read_table(tmp_path, "stances").columns) == columns("stances")
+    assert list(pd.read_csv(tmp_path / "quotes.csv").columns) == columns("quotes")

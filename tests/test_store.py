@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from extractor.errors import ConfigError
 from extractor.rows import AgencyRow, ArticleRow, DocumentRows, QuoteRow, StanceRow
 from extractor.run import doc_id_for
-from extractor.store import Attempt, Store, canonical_url, parse_since
+from extractor.store import Attempt, Review, Store, canonical_url, parse_since
 
 
 @pytest.fixture
@@ -332,3 +333,32 @@ def test_article_text_is_kept_replaced_and_dropped_with_its_article(store: Store
     assert store.article_text(doc_id_for("u:b")) == "Two."
     assert store.query("SELECT count(*) FROM texts")[0][0] == 1
     assert store.article_text("no-such-doc") is None
+
+
+def test_reviews_are_kept_across_re_extraction_and_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    decision = Review(
+        finding_id="S-0123456789abcdef",
+        table="stances",
+        doc_id=doc_id_for("u:a"),
+        key="Agency 0",
+        value="refuses",
+        verdict="wrong",
+        corrected_value="limits",
+        reviewer="ann",
+        note="",
+        reviewed_at="2026-11-21T09:00:00+00:00",
+        source_file="/tmp/review.csv",
+    )
+    with Store(path) as store:
+        run_id = store.begin_run("p")
+        store.add_urls(run_id, [("u:a", "u:a", "url")])
+        store.record_rows(run_id, fetched("u:a"), rows_for("u:a", "t1"), status="new")
+        store.save_reviews([decision])
+        store.record_rows(run_id, fetched("u:a", "b2"), rows_for("u:a", "t2"), status="changed")
+        assert store.reviews("stances") == {decision.finding_id: decision}
+        assert store.reviews("quotes") == {}
+        changed = dataclasses.replace(decision, verdict="unsure", corrected_value="")
+        store.save_reviews([changed])
+    with Store(path) as store:
+        assert store.reviews() == {decision.finding_id: changed}
