@@ -107,6 +107,20 @@ def cues() -> _Cues:
     return _Cues(**compiled)
 
 
+def _contrasted(text: str, one: re.Match[str], other: re.Match[str]) -> bool:
+    """Whether two cues stand in clauses set against each other ("..., but ...")."""
+    first, second = sorted((one, other), key=lambda m: m.start())
+    between = text[first.end() : second.start()]
+    return first.end() <= second.start() and _CONTRAST.search(between) is not None
+
+
+_CONTRAST = re.compile(r"\b(?:but|while|although|though|however|yet|whereas)\b", re.IGNORECASE)
+
+
+def _overlap(match: re.Match[str] | None, other: re.Match[str]) -> bool:
+    return match is not None and match.start() < other.end() and other.start() < match.end()
+
+
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:
     matches = [m for p in patterns if (m := p.search(text)) is not None]
     return min(matches, key=lambda m: m.start()) if matches else None
@@ -118,6 +132,9 @@ _FEDERAL_PARTNERS = tuple(
         r"\bFBI\b",
         r"\bfederal (?:agents|agencies|partners|authorities)\b",
         r"\btask force\b",
+        # "officers would not ask about status" in an immigration story: whose status is plain.
+        r"\b(?:ask|asks|asked|asking|inquir\w*|question\w*) (?:[\w']+ ){0,3}(?:about|into|for) "
+        r"(?:[\w']+ ){0,2}(?:status|papers)\b",
     )
 )
 
@@ -146,6 +163,19 @@ def classify_sentence(
         # "directs departments not to use county staff or money to assist ICE": the
         # negation governs the cooperation named further on.
         refusal, cooperation = cooperation, None
+    if refusal is not None:
+        # "will no longer share booking data with ICE": the negated verb is no narrow case.
+        limit = None if _overlap(limit, refusal) else limit
+        exception = None if _overlap(exception, refusal) else exception
+    if (
+        cooperation is not None
+        and limit is not None
+        and cooperation.start() <= limit.start() < limit.end() < cooperation.end()
+        and (exception is None or _overlap(exception, cooperation))
+    ):
+        # "notifies ICE of every inmate": a longer cooperation cue around a limited one and
+        # no narrow case beside it ("limiting cooperation with ICE" starts before it).
+        limit = exception = None
     unclear = _first(c.unclear, text)
     # "is reviewing whether to sign a similar agreement": the review governs the cooperation.
     # "the county's policy on sharing information with ICE is under review": a review with
@@ -167,6 +197,10 @@ def classify_sentence(
         if (exception is not None and warrant is None) or limit is not None:
             cue = exception or limit
             return "limits", f"{refusal.group(0)} … {cue.group(0) if cue else ''}".strip(), 0.8
+        if cooperation is not None and _contrasted(text, refusal, cooperation):
+            # "transfers people with final orders to ICE custody, but otherwise does not share
+            # release information": one practice kept beside a refusal is a narrow one.
+            return "limits", f"{refusal.group(0)} … {cooperation.group(0)}", 0.8
         return "refuses", refusal.group(0), 0.85
     if cooperation is not None and "287" in cooperation.group(0):
         return "cooperates", cooperation.group(0), 0.8

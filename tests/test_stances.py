@@ -433,3 +433,68 @@ def test_stance_attribution_beyond_subjects(
     nlp: Language, text: str, expected: dict[str, str]
 ) -> None:
     assert _stances(nlp, text) == expected
+
+
+# Wordings written for issue 7's generalisation work, in states and agencies the fixtures do
+# not use: a negated verb is no narrow case, ending a practice refuses it, facts of holding,
+# checking, transferring and notifying everyone are cooperation.
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        ("Chicago police do not share information with ICE, officials said.", "refuses"),
+        (
+            "The Spokane Police Department will no longer share booking data with federal "
+            "immigration officers.",
+            "refuses",
+        ),
+        (
+            "In Travis County, Sheriff Sally Hernandez ended cooperation with ICE detainers.",
+            "refuses",
+        ),
+        ("The county halted its participation in the 287(g) program in March.", "refuses"),
+        ("The sheriff suspended all cooperation with immigration authorities.", "refuses"),
+        ("The county cut ties with ICE last year.", "refuses"),
+        (
+            "The school board voted to keep ICE agents out of its campuses without a warrant.",
+            "refuses",
+        ),
+        ("The department will not be a tool of mass deportation.", "refuses"),
+        (
+            "Police will not respond to requests from ICE for assistance with civil matters.",
+            "refuses",
+        ),
+        (
+            "“If ICE lodges a detainer, we will hold that person for the 48 hours the law "
+            "allows,” he said.",
+            "cooperates",
+        ),
+        ("“If someone commits a violent crime, though, we will let ICE know.”", "limits"),
+        (
+            "Deputies will check the immigration status of everyone booked into the jail.",
+            "cooperates",
+        ),
+        ("Our deputies will stand with ICE and our federal partners.", "cooperates"),
+        ("The jail notifies ICE of every foreign-born inmate.", "cooperates"),
+        ("The office transfers inmates with detainers to ICE custody.", "cooperates"),
+        (
+            "The prison transfers people who already have a final order of removal to ICE "
+            "custody, but otherwise does not share release information with ICE.",
+            "limits",
+        ),
+    ],
+)
+def test_generalised_wordings(sentence: str, label: str) -> None:
+    found = classify_sentence(sentence)
+    assert found is not None
+    assert found[0] == label
+
+
+def test_a_status_question_is_on_topic_in_an_immigration_story() -> None:
+    sentence = "Chief Dan Baumann said his officers would not ask about status."
+    assert classify_sentence(sentence) is None
+    found = classify_sentence(sentence, document_on_topic=True)
+    assert found is not None and found[0] == "refuses"
+
+
+def test_an_ending_that_is_no_practice_is_no_refusal() -> None:
+    assert classify_sentence("The raid ended with ICE agents arresting 12 workers.") is None
