@@ -640,6 +640,8 @@ def _title_mentions(doc: Doc, mentions: list[_Mention], dateline_city: str) -> l
     mayor_place: str | None = None
     for token in doc:
         lower = token.lower_
+        if lower == "undersheriff":
+            lower = "sheriff"  # the second in command of the same office
         if lower not in ("sheriff", "mayor", "chief"):
             continue
         first = token.i
@@ -753,6 +755,13 @@ def _bare_city(mention: _Mention) -> bool:
     return re.match(r"(?:City|Town|Village) of ", mention.surface) is not None
 
 
+# Subjects that stand for a county's or city's government.
+_GOVERNING_BODIES = {
+    "commissioner", "supervisor", "board", "council", "councilmember", "legislator", "official",
+    "leader", "alderman", "selectman", "government",
+}  # fmt: skip
+
+
 def _acts(doc: Doc, mention: _Mention) -> bool:
     """Whether a bare county name ("Alder County") stands for the county acting, not a place.
 
@@ -776,6 +785,14 @@ def _acts(doc: Doc, mention: _Mention) -> bool:
         head = head.head
     if head.dep_ in ("nsubj", "nsubjpass", "poss", "appos"):
         return True
+    if head.dep_ == "pobj" and head.head.lower_ == "in" and head.head.i == head.sent.start:
+        # "In Berks County, commissioners approved ...": the place of a sentence whose
+        # subject is its own governing body is that body's county or city.
+        root = head.sent.root
+        return any(
+            child.dep_ in ("nsubj", "nsubjpass") and child.lemma_.lower() in _GOVERNING_BODIES
+            for child in root.children
+        )
     return head.dep_ == "pobj" and head.head.lower_ == "by"
 
 
@@ -788,6 +805,17 @@ def _acronym_aliases(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
         acronym = match.group("acr")
         if owner is not None and acronym.upper() == acronym and owner.agency_type != "federal":
             defined[acronym] = owner
+    # "SLCPD", "HCSO": capitals that spell the initials of exactly one agency of the text.
+    owners: dict[str, list[_Mention]] = {}
+    for mention in mentions:
+        if mention.agency_type != "federal" and mention.name not in (
+            m.name for m in owners.get(_initials(mention.name), [])
+        ):
+            owners.setdefault(_initials(mention.name), []).append(mention)
+    for match in re.finditer(r"\b[A-Z]{3,7}\b", doc_text(doc)):
+        found = owners.get(match.group(0), [])
+        if len(found) == 1 and match.group(0) not in defined:
+            defined[match.group(0)] = found[0]
     added: list[_Mention] = []
     taken = {(m.start, m.end) for m in mentions}
     for acronym, owner in defined.items():
@@ -806,6 +834,12 @@ def _acronym_aliases(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
                     )
                 )
     return added
+
+
+def _initials(name: str) -> str:
+    """Capital initials of a name's words ("Salt Lake City Police Department" -> "SLCPD")."""
+    words = clean_surface(name).replace("'s ", " ").split()
+    return "".join(w[0] for w in words if w[:1].isupper())
 
 
 def _place_key(name: str) -> str:

@@ -331,6 +331,14 @@ def _sentence_agencies(
                 )
             ):
                 return [by_name[official.agency]], 0.95
+        described = (
+            None
+            if _agencies_in(agencies, head_start, head_end)
+            else _described_agency(sent, head_start, head_end, agencies)
+        )
+        if described is not None:
+            # "Deputies will not ask ...", "the sheriff announced": the office described.
+            return [described], 0.8
         subject = doc_text(sent.doc)[start:end].lower()
         if main and subject in ("he", "she"):
             # "He said the department ...": the official last named before speaks for theirs.
@@ -348,6 +356,64 @@ def _sentence_agencies(
         # in 2021") is about the agency its row or list names just before.
         return previous, 0.75
     return [], 0.0
+
+
+# Subjects that describe an agency's people or head by their office, with the agency types
+# they belong to: "deputies" are the sheriff's, "the city council" is the city's.
+_DESCRIBED = {
+    "sheriff": ("sheriff",), "undersheriff": ("sheriff",), "deputies": ("sheriff",),
+    "officers": ("police", "sheriff", "state"), "police": ("police",), "chief": ("police",),
+    "troopers": ("state",), "mayor": ("city",), "council": ("city",),
+    "commissioners": ("county",), "supervisors": ("county",), "jail": ("sheriff",),
+}  # fmt: skip
+# How far back (characters) a described subject looks for the agency it belongs to.
+_DESCRIBED_REACH = 2000
+
+
+def _described_agency(sent: Span, start: int, end: int, agencies: list[Agency]) -> Agency | None:
+    """The agency a subject describes by its office alone ("the sheriff", "his deputies"):
+    the nearest fitting agency named before it (within reach), else the only fitting one."""
+    subject = sent.doc.char_span(start, end, alignment_mode="expand")
+    if subject is None:
+        return None
+    head = subject.root
+    kinds = _DESCRIBED.get(head.lower_)
+    # Only a determiner or possessive pronoun may qualify it: "federal officers", "Kent
+    # police" or "officers in Ohio" describe someone else.
+    if kinds is None or any(
+        child.dep_ not in ("det", "poss") and child.lower_ not in ("county", "city")
+        for child in head.children
+    ):
+        return None
+    if any(child.dep_ == "poss" and child.pos_ != "PRON" for child in head.children):
+        return None
+    local = [a for a in agencies if a.agency_type != "federal"]
+    fitting = [a for a in local if a.agency_type in kinds]
+    # An agency the sentence names decides ("In Berks County, commissioners approved ...",
+    # "Under SLCPD policy, officers may not ..."); one that does not fit leaves it open.
+    named = _agencies_in(local, sent.start_char, sent.end_char)
+    # A body or place the sentence names that is no fitting agency ("In Berks County" beside
+    # Bucks County's office) may be whom it describes.
+    unknown = [
+        e
+        for e in sent.ents
+        if e.label_ in ("ORG", "GPE", "AGENCY")
+        and not _agencies_in(agencies, e.start_char, e.end_char)
+        and not any(_place_words(e.text) <= _place_words(a.name) for a in fitting)
+    ]
+    if unknown and not named:
+        return None
+    if named:
+        here = [a for a in named if a in fitting]
+        return here[0] if len(here) == 1 else None
+    before = [(s, a) for a in fitting for s, _ in a.spans if start - _DESCRIBED_REACH <= s < start]
+    if before:
+        return max(before, key=lambda item: item[0])[1]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _place_words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower())) - {"the", "in", "of"}
 
 
 # Nouns for a body whose owner, named before it, is the agency: "the sheriff's office".

@@ -460,3 +460,47 @@ def test_unusual_bodies_found_in_text(nlp: Language, text: str, name: str) -> No
 def test_unknown_town_in_a_story_abroad_is_no_agency(nlp: Language, text: str, kept: bool) -> None:
     names = [a.name for a in extract_agencies(nlp(text))]
     assert ("Town of Xiabei" in names) is kept
+
+
+def _names_and_aliases(nlp: Language, text: str) -> dict[str, tuple[str, ...]]:
+    return {a.name: a.aliases for a in extract_agencies(nlp(text))}
+
+
+def test_capitals_spelling_an_agencys_initials_are_its_acronym(nlp: Language) -> None:
+    text = (
+        "The Spokane Police Department changed its policy on Monday.\n\n"
+        "Under the new SPD rule, officers will not ask about immigration status."
+    )
+    assert _names_and_aliases(nlp, text)["Spokane Police Department"] == ("SPD",)
+
+
+def test_initials_shared_by_two_agencies_name_neither(nlp: Language) -> None:
+    text = (
+        "The Salem Police Department and the Springfield Police Department met.\n\n"
+        "The SPD chief spoke first."
+    )
+    assert all(aliases == () for aliases in _names_and_aliases(nlp, text).values())
+
+
+@pytest.mark.parametrize(
+    ("text", "acting"),
+    [
+        (
+            "In Douglas County, commissioners voted to end the jail's contract with ICE.",
+            True,
+        ),
+        ("In Douglas County, a storm closed three schools on Tuesday.", False),
+    ],
+)
+def test_a_county_opening_a_sentence_about_its_board_acts(
+    nlp: Language, text: str, acting: bool
+) -> None:
+    assert ("Douglas County" in _names_and_aliases(nlp, text)) is acting
+
+
+def test_an_undersheriff_implies_the_story_countys_office(nlp: Language) -> None:
+    text = (
+        "Officials in Larimer County said the jail would not hold people for ICE.\n\n"
+        "Undersheriff Joe Shellhammer said the policy follows a 2019 court ruling."
+    )
+    assert "Larimer County Sheriff's Office" in _names_and_aliases(nlp, text)

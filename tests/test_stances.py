@@ -498,3 +498,39 @@ def test_a_status_question_is_on_topic_in_an_immigration_story() -> None:
 
 def test_an_ending_that_is_no_practice_is_no_refusal() -> None:
     assert classify_sentence("The raid ended with ICE agents arresting 12 workers.") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "deputies" and "the sheriff" are the story's sheriff's office
+        (
+            "Sheriff David Rhodes of the Yavapai County Sheriff's Office spoke Monday.\n\n"
+            "Deputies will not ask about immigration status during traffic stops, the "
+            "sheriff said.",
+            {"Yavapai County Sheriff's Office": "refuses"},
+        ),
+        # "the jail" with no office named before it: the story's one sheriff's office
+        (
+            "Officials in Larimer County said the jail would not hold people for ICE.\n\n"
+            "Undersheriff Joe Shellhammer said the policy follows a 2019 court ruling.",
+            {"Larimer County Sheriff's Office": "refuses"},
+        ),
+        # an agency named in the sentence decides over the nearest one before
+        (
+            "The Ohio State Highway Patrol did not comment.\n\n"
+            "Under Dayton Police Department policy, officers may not hold a person for ICE.",
+            {"Dayton Police Department": "refuses"},
+        ),
+        # "federal officers" are no local agency's
+        (
+            "The Dayton Police Department met with residents.\n\n"
+            "Federal officers will keep arresting people on immigration charges.",
+            {},
+        ),
+    ],
+)
+def test_a_subject_described_by_its_office(
+    nlp: Language, text: str, expected: dict[str, str]
+) -> None:
+    assert _stances(nlp, text) == expected
