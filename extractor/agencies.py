@@ -23,6 +23,7 @@ from extractor import places
 from extractor.mentions import Agency
 from extractor.mentions import Span as CharSpan
 from extractor.nlp import AGENCY_LABEL, doc_text, known_agencies
+from extractor.stances import on_topic
 
 # Words that can open a title-case run but are never part of a place name.
 _NOT_PLACE = {
@@ -320,6 +321,12 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     ),
     (re.compile(r"^County of (?P<place>.+)$", re.I), "{place} County", "county", False),
     (
+        re.compile(r"^(?P<place>.+?)(?: County)? Board of County Commissioners$", re.I),
+        "{place} County",
+        "county",
+        False,
+    ),
+    (
         re.compile(
             r"^(?P<place>.+?) County(?: Board(?: of (?:Supervisors|Commissioners))?| Commission| Commissioners(?: Court)?| Government| Council)?$",
             re.I,
@@ -398,6 +405,10 @@ def classify(surface: str) -> tuple[str, str, str, bool] | None:
         if places.is_country(place) or len(place.replace(".", "")) < 2:
             return None  # "Bolivia's police", "Nigeria Police": US local agencies only
         parts = {"place": place, "kind": _title_words(match.groupdict().get("kind") or "")}
+        if template == "City of {place}" and places.county_states(place):
+            if not places.city_states(place):
+                # "Miami-Dade Mayor": a county with a mayor and no city of that name.
+                template, agency_type = "{place} County", "county"
         name = template.format(**parts).replace("Dept.", "Department").replace("Dept", "Department")
         if name_key(name) in _KNOWN:
             return _KNOWN[name_key(name)]["name"], _KNOWN[name_key(name)]["type"], "", implied
@@ -467,6 +478,13 @@ def _other_agency(surface: str) -> tuple[str, str, str, bool] | None:
 
 
 def _mention(doc: Doc, start: int, end: int, raw: str) -> _Mention | None:
+    # "Miami-Dade Mayor": the ruler's word pattern starts after the hyphen.
+    text = doc_text(doc)
+    while start > 1 and text[start - 1] == "-" and text[start - 2].isalpha():
+        first = start - 2
+        while first > 0 and (text[first - 1].isalpha() or text[first - 1] in ".'’"):
+            first -= 1
+        raw, start = text[first:start] + raw, first
     # "In Cass County" -> "Cass County": the ruler's title-case run can take in a sentence opener.
     words = raw.split()
     while (
@@ -505,9 +523,30 @@ def _mention(doc: Doc, start: int, end: int, raw: str) -> _Mention | None:
     return _Mention(start, start + len(surface), surface, name, agency_type, state, implied, place)
 
 
+# Words that continue an agency's name into another organisation's ("Seattle Police Officers
+# Guild", "Fraternal Order of Police Lodge 7", "Houston Police Foundation").
+_ASSOCIATION_WORDS = {
+    "guild", "union", "association", "foundation", "federation", "officers", "benevolent",
+    "league", "auxiliary", "academy", "museum", "athletic", "credit", "lodge", "explorers",
+    "chaplains", "memorial", "band", "officers'", "employees",
+}  # fmt: skip
+
+
+def _continues_as_association(doc: Doc, end: int) -> bool:
+    """Whether capitalised words right after token ``end`` name an association."""
+    for token in doc[end : end + 3]:
+        if not (token.is_title or token.text.isdigit()):
+            return False
+        if token.lower_ in _ASSOCIATION_WORDS:
+            return True
+    return False
+
+
 def _entity_mentions(doc: Doc) -> list[_Mention]:
     found: list[_Mention] = []
     for ent in doc.ents:
+        if ent.label_ in (AGENCY_LABEL, "ORG") and _continues_as_association(doc, ent.end):
+            continue
         if ent.label_ == AGENCY_LABEL or (
             ent.label_ in ("ORG", "FAC") and _AGENCY_WORDS.search(ent.text)
         ):
@@ -990,6 +1029,7 @@ def extract_agencies(doc: Doc) -> list[Agency]:
     mentions = _entity_mentions(doc) + _group_mentions(doc) + _possessive_mentions(doc)
     mentions = _dedupe(mentions)
     mentions += _acronym_aliases(doc, mentions)
+    mentions += _acting_city_mentions(doc, mentions)
     mentions += _title_mentions(doc, mentions, places.dateline_city(paragraphs))
     clusters = _cluster(mentions)
     sheriffs = {name_key(c.name) for c in clusters if c.agency_type == "sheriff"}
@@ -1049,6 +1089,43 @@ def _abroad(doc: Doc) -> bool:
 def _place_of(name: str) -> str:
     """The place in a city or county agency's canonical name ("Town of X" -> "X")."""
     return re.sub(r"^(?:City|Town|Village|County) of ", "", name)
+
+
+# Verbs that say what a place is, not what it does ("Chicago remains a sanctuary city").
+_STATE_VERBS = {"be", "remain", "become", "seem", "look", "sit", "lie", "rank", "host"}
+
+
+def _acting_city_mentions(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
+    """A US city that is the subject of an act in a story about immigration enforcement
+    ("Minneapolis will not use city resources to help ICE", "Boston refuses to hold ...")
+    is its government; a city named as a place ("raids in Phoenix") is not."""
+    if not on_topic(doc_text(doc)):
+        return []
+    taken = [(m.start, m.end) for m in mentions]
+    found: list[_Mention] = []
+    for ent in doc.ents:
+        if ent.label_ != "GPE" or ent.root.dep_ not in ("nsubj", "nsubjpass"):
+            continue
+        if ent.root.head.lemma_.lower() in _STATE_VERBS or _quoted(doc, ent.start_char):
+            continue
+        following = doc_text(doc)[ent.end_char : ent.end_char + 3].lstrip()
+        if ent.text.isupper() or following[:1] in ("—", "–", "-", "(", ","):
+            continue  # a dateline ("MINNEAPOLIS (AP) —", "Chicago — Attorney General ...")
+        place = clean_surface(ent.text)
+        if (
+            not place[:1].isupper()
+            or places.state_code(place)
+            or places.is_country(place)
+            or not places.city_states(place)
+            or any(s < ent.end_char and ent.start_char < e for s, e in taken)
+        ):
+            continue
+        name = f"City of {place}"
+        known = _KNOWN.get(name_key(name))
+        name, kind = (known["name"], known["type"]) if known is not None else (name, "city")
+        start = ent.start_char + ent.text.index(place)
+        found.append(_Mention(start, start + len(place), place, name, kind, "", False, place))
+    return found
 
 
 def _dedupe(mentions: list[_Mention]) -> list[_Mention]:

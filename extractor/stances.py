@@ -117,6 +117,11 @@ def _contrasted(text: str, one: re.Match[str], other: re.Match[str]) -> bool:
 _CONTRAST = re.compile(r"\b(?:but|while|although|though|however|yet|whereas)\b", re.IGNORECASE)
 
 
+def on_topic(text: str) -> bool:
+    """Whether ``text`` mentions immigration enforcement (the topic cues)."""
+    return _first(cues().topic, text.replace("’", "'")) is not None
+
+
 def _overlap(match: re.Match[str] | None, other: re.Match[str]) -> bool:
     return match is not None and match.start() < other.end() and other.start() < match.end()
 

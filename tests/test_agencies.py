@@ -504,3 +504,50 @@ def test_an_undersheriff_implies_the_story_countys_office(nlp: Language) -> None
         "Undersheriff Joe Shellhammer said the policy follows a 2019 court ruling."
     )
     assert "Larimer County Sheriff's Office" in _names_and_aliases(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a city that acts in a story about immigration enforcement is its government
+        (
+            "Minneapolis will not use city resources to help federal immigration agents, "
+            "Mayor Jacob Frey said Thursday.",
+            "City of Minneapolis",
+        ),
+        (
+            "Boston refuses to hold immigrants on ICE detainers, city officials said.",
+            "City of Boston",
+        ),
+        (
+            "The Eugene city council voted to bar staff from asking about immigration status.",
+            "City of Eugene",
+        ),
+        # a county with a mayor and no city of its name; hyphenated places stay whole
+        ("Miami-Dade Mayor Daniella Levine Cava spoke on Tuesday.", "Miami-Dade County"),
+        (
+            "The Miami-Dade Board of County Commissioners approved a 287(g) agreement.",
+            "Miami-Dade County",
+        ),
+    ],
+)
+def test_cities_and_counties_acting(nlp: Language, text: str, name: str) -> None:
+    assert name in _names_and_aliases(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # places, a dateline, a state of being, another subject: no city government acts
+        "ICE agents made arrests in Phoenix on Sunday; residents of Tempe reported delays.",
+        "PHOENIX (AP) — ICE agents made arrests across the city on Sunday.",
+        "Phoenix — The governor said ICE raids would continue.",
+        "Phoenix remains a sanctuary for migrants, advocates say.",
+        "Kansas City beat Denver 27-24 on Sunday.",
+        # an association named after a police department is no agency
+        "The Seattle Police Officers Guild endorsed the ICE cooperation bill.",
+    ],
+)
+def test_places_and_associations_are_no_agencies(nlp: Language, text: str) -> None:
+    names = _names_and_aliases(nlp, text)
+    assert not [n for n in names if n.startswith("City of") or "Seattle" in n]
