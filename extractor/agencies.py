@@ -405,10 +405,13 @@ def classify(surface: str) -> tuple[str, str, str, bool] | None:
         if places.is_country(place) or len(place.replace(".", "")) < 2:
             return None  # "Bolivia's police", "Nigeria Police": US local agencies only
         parts = {"place": place, "kind": _title_words(match.groupdict().get("kind") or "")}
-        if template == "City of {place}" and places.county_states(place):
-            if not places.city_states(place):
-                # "Miami-Dade Mayor": a county with a mayor and no city of that name.
-                template, agency_type = "{place} County", "county"
+        if (
+            template == "City of {place}"
+            and places.county_states(place)
+            and not places.city_states(place)
+        ):
+            # "Miami-Dade Mayor": a county with a mayor and no city of that name.
+            template, agency_type = "{place} County", "county"
         name = template.format(**parts).replace("Dept.", "Department").replace("Dept", "Department")
         if name_key(name) in _KNOWN:
             return _KNOWN[name_key(name)]["name"], _KNOWN[name_key(name)]["type"], "", implied
