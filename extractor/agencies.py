@@ -290,7 +290,11 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     (re.compile(r"^(?P<place>.+?) PD$"), "{place} Police Department", "police", False),
     (re.compile(r"^(?P<place>.+?) Mayor$", re.I), "City of {place}", "city", True),
     (
-        re.compile(r"^(?P<kind>City|Town|Village) of (?P<place>.+)$", re.I),
+        re.compile(
+            r"^(?P<kind>City|Town|Village) of (?P<place>.+?)"
+            r"(?: (?:Select Board|Board of \w+|Board|City Council|Council|Commission))?$",
+            re.I,
+        ),
         "{kind} of {place}",
         "city",
         False,
@@ -336,7 +340,9 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
         False,
     ),
     (
-        re.compile(r"^(?P<place>.+?) County Executive$", re.I),
+        re.compile(
+            r"^(?P<place>.+?) County (?:Executive|Commissioner|Supervisor|Legislator)$", re.I
+        ),
         "{place} County",
         "county",
         True,
@@ -718,6 +724,11 @@ def _title_mentions(doc: Doc, mentions: list[_Mention], dateline_city: str) -> l
                 continue
             name, kind = f"{place} Sheriff's Office", "sheriff"
         elif lower == "chief":
+            if not place and not any(m.agency_type == "police" for m in mentions):
+                # "Police Chief X" in a story about one town names no force: the town's.
+                if mayor_place is None:
+                    mayor_place = _mayor_place(doc, mentions, dateline_city)
+                place = mayor_place
             if not place or re.search(r" (?:County|Parish)$", place):
                 continue
             name, kind = f"{place} Police Department", "police"
