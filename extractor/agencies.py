@@ -418,6 +418,9 @@ def classify(surface: str) -> tuple[str, str, str, bool] | None:
         ):
             # "Miami-Dade Mayor": a county with a mayor and no city of that name.
             template, agency_type = "{place} County", "county"
+        if template == "{place} Police Department" and place.endswith(" State"):
+            # "Oregon State Police Superintendent": the state police, not a city's.
+            template, agency_type = "{place} Police", "state"
         name = template.format(**parts).replace("Dept.", "Department").replace("Dept", "Department")
         if name_key(name) in _KNOWN:
             return _KNOWN[name_key(name)]["name"], _KNOWN[name_key(name)]["type"], "", implied
@@ -752,7 +755,7 @@ _POSSESSIVE_OFFICE = re.compile(
     r"\b(?P<place>[A-Z][\w.-]*(?: [A-Z][\w.-]*){0,2})['’]s "
     r"(?:(?:interim|acting|new) )?"
     r"(?P<what>police chief|chief of police|police department|police force|police|"
-    r"sheriff['’]s office|sheriff|mayor)\b"
+    r"sheriff['’]s office|sheriff|mayor|(?i:city council|city commission))\b"
 )
 
 
@@ -768,7 +771,7 @@ def _possessive_mentions(doc: Doc) -> list[_Mention]:
         end = match.end()
         if places.state_code(place) or places.is_country(place) or len(place) < 2:
             continue
-        what = match.group("what").replace("’", "'")
+        what = match.group("what").replace("’", "'").lower()
         county = re.search(r" (?:County|Parish)$", place) is not None
         if what.startswith("sheriff"):
             if not county:
@@ -776,7 +779,7 @@ def _possessive_mentions(doc: Doc) -> list[_Mention]:
             name, kind = f"{place} Sheriff's Office", "sheriff"
         elif county:
             continue
-        elif what == "mayor":
+        elif what in ("mayor", "city council", "city commission"):
             name, kind = f"City of {place}", "city"
         else:
             name, kind = f"{place} Police Department", "police"

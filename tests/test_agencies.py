@@ -529,6 +529,9 @@ def test_an_undersheriff_implies_the_story_countys_office(nlp: Language) -> None
             "The Miami-Dade Board of County Commissioners approved a 287(g) agreement.",
             "Miami-Dade County",
         ),
+        ("Tucson's City Council voted Tuesday to keep its sanctuary ordinance.", "City of Tucson"),
+        # a state police superintendent heads the state police, not a city's department
+        ("Oregon State Police Superintendent Casey Codding spoke.", "Oregon State Police"),
     ],
 )
 def test_cities_and_counties_acting(nlp: Language, text: str, name: str) -> None:
