@@ -369,8 +369,11 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
         False,
     ),
     (
-        re.compile(r"^(?P<place>.+?) County District Attorney's Office$", re.I),
-        "{place} County District Attorney's Office",
+        re.compile(
+            r"^(?P<place>.+?) County (?P<kind>District Attorney|Attorney|Prosecutor)(?P<office>'s Office)?$",
+            re.I,
+        ),
+        "{place} County {kind}'s Office",
         "county",
         False,
     ),
@@ -410,6 +413,8 @@ def classify(surface: str) -> tuple[str, str, str, bool] | None:
         place = " ".join(place_words)
         if places.is_country(place) or len(place.replace(".", "")) < 2:
             return None  # "Bolivia's police", "Nigeria Police": US local agencies only
+        if "office" in match.groupdict():
+            implied = match.group("office") is None  # "Hennepin County Attorney Mary Moriarty"
         parts = {"place": place, "kind": _title_words(match.groupdict().get("kind") or "")}
         if (
             template == "City of {place}"

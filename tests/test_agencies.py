@@ -530,6 +530,15 @@ def test_an_undersheriff_implies_the_story_countys_office(nlp: Language) -> None
             "Miami-Dade County",
         ),
         ("Tucson's City Council voted Tuesday to keep its sanctuary ordinance.", "City of Tucson"),
+        # a county's prosecutor heads its office
+        (
+            "Hennepin County Attorney Mary Moriarty said her office will not prosecute status.",
+            "Hennepin County Attorney's Office",
+        ),
+        (
+            "The Essex County Prosecutor's Office declined to comment.",
+            "Essex County Prosecutor's Office",
+        ),
         # a state police superintendent heads the state police, not a city's department
         ("Oregon State Police Superintendent Casey Codding spoke.", "Oregon State Police"),
     ],
