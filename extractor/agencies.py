@@ -944,8 +944,10 @@ def _resolve_anaphora(doc: Doc, clusters: list[_Cluster]) -> None:
         doc_text(doc),
         flags=re.IGNORECASE,
     ):
-        if any(start <= match.start() < end for start, end, _ in spans):
-            continue
+        if any(start <= match.start(1) < end for start, end, _ in spans):
+            continue  # "the Department of Homeland Security" names an agency of its own
+        if doc_text(doc)[match.end() : match.end() + 4] == " of ":
+            continue  # "the Department of Corrections": a name, not a reference back
         wanted = _ANAPHORA.get(match.group(1).lower().replace("’", "'"), ())
         here = _sentence_at(sentence_starts, match.start())
         candidates = [

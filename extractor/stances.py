@@ -356,7 +356,14 @@ def _sentence_agencies(
     mentioned = _agencies_in(local, sent.start_char, sent.end_char)
     if len(mentioned) == 1:
         return mentioned, 0.7
-    if not subjects and len(sent) <= 30 and previous and sent.start_char - previous_end <= 80:
+    if (
+        not subjects
+        and len(sent) <= 30
+        and previous
+        and sent.start_char - previous_end <= 80
+        # "About 287(g)", "About ICE": a release's boilerplate section heading.
+        and sent[0].lower_ != "about"
+    ):
         # A table cell or list entry with no subject of its own ("Ended its 287(g) agreement
         # in 2021") is about the agency its row or list names just before.
         return previous, 0.75
@@ -530,11 +537,21 @@ def extract_stances(
     return [_combine(items) for items in evidence.values()]
 
 
+def _surest(items: list[StanceFinding], label: str) -> float:
+    return max(item.confidence for item in items if item.stance == label)
+
+
 def _combine(items: list[StanceFinding]) -> StanceFinding:
     """One stance from an agency's sentences: refusals next to narrow cooperation are ``limits``."""
     labels = {item.stance for item in items}
     if "limits" in labels or {"refuses", "cooperates"} <= labels:
         chosen = "limits"
+    elif labels == {"cooperates", "unclear"} and _surest(items, "unclear") >= _surest(
+        items, "cooperates"
+    ):
+        # "Task force model | Under review", "is weighing a request from ICE": the agency's
+        # own position under review outweighs a weaker sign of cooperation.
+        chosen = "unclear"
     else:
         chosen = next(label for label in _LABEL_ORDER if label in labels)
     supporting = [item for item in items if item.stance == chosen] or items

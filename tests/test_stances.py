@@ -534,3 +534,28 @@ def test_a_subject_described_by_its_office(
     nlp: Language, text: str, expected: dict[str, str]
 ) -> None:
     assert _stances(nlp, text) == expected
+
+
+def test_the_department_of_another_agency_is_no_reference_back(nlp: Language) -> None:
+    text = (
+        "The Pima County Sheriff's Office said its participation remains under review.\n\n"
+        "The 287(g) program allows the Department of Homeland Security to enter into "
+        "agreements with local agencies."
+    )
+    assert _stances(nlp, text) == {"Pima County Sheriff's Office": "unclear"}
+
+
+def test_an_about_heading_is_no_list_entry(nlp: Language) -> None:
+    text = (
+        "The Boise Police Department has not decided whether to apply for a task force "
+        "agreement with ICE.\n\nAbout 287(g)\n\nThe program trains local officers."
+    )
+    assert _stances(nlp, text) == {"Boise Police Department": "unclear"}
+
+
+def test_a_position_under_review_outweighs_weaker_cooperation(nlp: Language) -> None:
+    text = (
+        "Where agencies stand\n\nIdaho State Police\n\nTask force model\n\nUnder review\n\n"
+        "The Idaho State Police is weighing a request from ICE to cross-designate troopers."
+    )
+    assert _stances(nlp, text) == {"Idaho State Police": "unclear"}
