@@ -107,6 +107,21 @@ def cues() -> _Cues:
     return _Cues(**compiled)
 
 
+def _in_scope(text: str, refusal: re.Match[str], cue: re.Match[str] | None) -> bool:
+    """Whether ``cue`` follows ``refusal`` in the same list of things refused: no new verb
+    phrase (auxiliary), contrast or exception between them."""
+    if cue is None or cue.start() < refusal.end():
+        return False
+    return _SCOPE_BREAK.search(text[refusal.end() : cue.start()]) is None
+
+
+_SCOPE_BREAK = re.compile(
+    r"[.;:]|\b(?:but|while|although|though|however|yet|whereas|except|unless|only|will|would|"
+    r"shall|does|do|did|can|may|must|is|are|has|have)\b",
+    re.IGNORECASE,
+)
+
+
 def _contrasted(text: str, one: re.Match[str], other: re.Match[str]) -> bool:
     """Whether two cues stand in clauses set against each other ("..., but ...")."""
     first, second = sorted((one, other), key=lambda m: m.start())
@@ -169,8 +184,10 @@ def classify_sentence(
         # negation governs the cooperation named further on.
         refusal, cooperation = cooperation, None
     if refusal is not None:
-        # "will no longer share booking data with ICE": the negated verb is no narrow case.
-        limit = None if _overlap(limit, refusal) else limit
+        # "will no longer share booking data with ICE": the negated verb is no narrow case;
+        # nor is one listed after it in its scope ("prohibits staff from asking about status,
+        # from sharing nonpublic information with ICE").
+        limit = None if _overlap(limit, refusal) or _in_scope(text, refusal, limit) else limit
         exception = None if _overlap(exception, refusal) else exception
     if (
         cooperation is not None

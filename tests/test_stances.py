@@ -481,6 +481,17 @@ def test_stance_attribution_beyond_subjects(
             "custody, but otherwise does not share release information with ICE.",
             "limits",
         ),
+        # a narrow-looking practice listed inside a prohibition is prohibited too
+        (
+            "The order prohibits staff from asking about immigration status, from sharing "
+            "nonpublic information with ICE and from allowing agents into offices.",
+            "refuses",
+        ),
+        # ... but one stated as a practice of its own is a narrow case
+        (
+            "The jail will not hold people on detainers and will notify ICE of release dates.",
+            "limits",
+        ),
     ],
 )
 def test_generalised_wordings(sentence: str, label: str) -> None:
