@@ -628,6 +628,42 @@ def _group_mentions(doc: Doc) -> list[_Mention]:
     return found
 
 
+_PLACE = r"[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}"
+# "Police chiefs in Elk Crossing, Fremont Springs and Bridal Veil": each place's force.
+_OFFICES_IN = re.compile(
+    r"\b(?:[Pp]olice (?:chiefs|departments|forces)|[Cc]hiefs of police) in "
+    rf"(?P<places>{_PLACE}(?:, {_PLACE})*,? (?:and|or) {_PLACE})"
+)
+
+
+def _office_list_mentions(doc: Doc) -> list[_Mention]:
+    """The police departments of a list of places ("police chiefs in A, B and C")."""
+    found: list[_Mention] = []
+    text = doc_text(doc)
+    for match in _OFFICES_IN.finditer(text):
+        start = match.start("places")
+        for part in re.finditer(rf"{_PLACE}", match.group("places")):
+            place = part.group(0)
+            if place in ("And", "Or") or places.state_code(place) or places.is_country(place):
+                continue
+            begin = start + part.start()
+            # Implied: the place only stands for its force, as in a title ("Omaha Police
+            # Chief"); it is no alias and no sign of which city a story is about.
+            found.append(
+                _Mention(
+                    begin,
+                    begin + len(place),
+                    place,
+                    f"{place} Police Department",
+                    "police",
+                    "",
+                    True,
+                    place,
+                )
+            )
+    return found
+
+
 _MAYOR_OF = re.compile(
     r"\bmayor of (?:the city of )?(?P<place>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3})"
 )
@@ -646,7 +682,7 @@ def _locative_place(doc: Doc, title_start: int) -> str:
     if doc[sentence_start].lower_ != "in":
         return ""
     end = sentence_start + 1
-    while end < title_start and (doc[end].is_title or doc[end].text == "."):
+    while end < title_start and (doc[end].text[:1].isupper() or doc[end].text == "."):
         end += 1
     words = doc[sentence_start + 1 : end]
     between = doc[end : title_start - 1]
@@ -732,7 +768,7 @@ def _title_mentions(doc: Doc, mentions: list[_Mention], dateline_city: str) -> l
                 continue
             name, kind = f"{place} Sheriff's Office", "sheriff"
         elif lower == "chief":
-            if not place and not any(m.agency_type == "police" for m in mentions):
+            if not place and not any(m.agency_type == "police" and not m.implied for m in mentions):
                 # "Police Chief X" in a story about one town names no force: the town's.
                 if mayor_place is None:
                     mayor_place = _mayor_place(doc, mentions, dateline_city)
@@ -1050,7 +1086,12 @@ def _aliases(cluster: _Cluster) -> tuple[str, ...]:
 def extract_agencies(doc: Doc) -> list[Agency]:
     """Agencies named in ``doc``, one per canonical name, in order of first mention."""
     paragraphs = doc_text(doc).split("\n\n")
-    mentions = _entity_mentions(doc) + _group_mentions(doc) + _possessive_mentions(doc)
+    mentions = (
+        _entity_mentions(doc)
+        + _group_mentions(doc)
+        + _possessive_mentions(doc)
+        + _office_list_mentions(doc)
+    )
     mentions = _dedupe(mentions)
     mentions += _acronym_aliases(doc, mentions)
     mentions += _acting_city_mentions(doc, mentions)

@@ -299,7 +299,9 @@ def _subjects_with_role(sent: Span) -> list[tuple[tuple[int, int], tuple[int, in
 def _group_members(local: list[Agency], sent: Span, start: int, end: int) -> list[Agency]:
     """Members listed inside a group subject ("counties, including Anoka, Dakota ...")."""
     subject = doc_text(sent.doc)[start:end].lower()
-    if any(word in subject for word in ("including", "such as", " like ")):
+    if any(word in subject for word in ("including", "such as", " like ")) or re.search(
+        r"\b(?:chiefs|sheriffs|departments|offices|officials|leaders) in ", subject
+    ):
         return _agencies_in(local, start, end)
     return []
 
@@ -330,7 +332,7 @@ def _sentence_agencies(
         if (
             not found
             and head_text.lower().split()[-1:]
-            and (head_text.lower().split()[-1] in _BODY_NOUNS)
+            and (head_text.lower().split()[-1] in _BODY_NOUNS | _POLICY_NOUNS)
         ):
             # "Sheriff Wade Tillman's office participates ...": the office is its owner's.
             found = (
@@ -394,6 +396,7 @@ _DESCRIBED = {
     "officers": ("police", "sheriff", "state"), "police": ("police",), "chief": ("police",),
     "troopers": ("state",), "mayor": ("city",), "council": ("city",),
     "commissioners": ("county",), "supervisors": ("county",), "jail": ("sheriff",),
+    "city": ("city",), "county": ("county",),
 }  # fmt: skip
 # How far back (characters) a described subject looks for the agency it belongs to.
 _DESCRIBED_REACH = 2000
@@ -450,6 +453,11 @@ _BODY_NOUNS = {
     "office", "department", "agency", "administration", "deputies", "officers", "jail",
     "staff", "government", "troopers",
 }  # fmt: skip
+
+
+# Nouns for a rule whose owner, named before it, states the agency's position: "MPD's
+# standard operating procedure bars officers from ...".
+_POLICY_NOUNS = {"policy", "policies", "procedure", "procedures", "order", "rules", "guidelines"}
 
 
 def _paragraph_label(sent: Span, agencies: list[Agency]) -> Agency | None:

@@ -570,3 +570,49 @@ def test_a_position_under_review_outweighs_weaker_cooperation(nlp: Language) -> 
         "The Idaho State Police is weighing a request from ICE to cross-designate troopers."
     )
     assert _stances(nlp, text) == {"Idaho State Police": "unclear"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a list of places' police chiefs speaks for each place's department
+        (
+            "Police chiefs in Loveland, Windsor and Berthoud said on Friday that their "
+            "departments will not participate in civil immigration enforcement.",
+            {
+                "Loveland Police Department": "refuses",
+                "Windsor Police Department": "refuses",
+                "Berthoud Police Department": "refuses",
+            },
+        ),
+        # an agency's rule states its position
+        (
+            "The Boise Police Department did not comment.\n\nThe Boise Police Department's "
+            "standard operating procedure bars officers from asking about immigration status.",
+            {"Boise Police Department": "refuses"},
+        ),
+        # "the city" after the city is named; lending resources is taking part
+        (
+            "Mayor Ann Reyes of the City of Tulsa spoke.\n\nA spokesperson said the city will "
+            "not be diverting police resources to federal immigration work.",
+            {"City of Tulsa": "refuses"},
+        ),
+        # a sheriff whose county opens the sentence, the county spelled with an inner capital
+        (
+            "In DeKalb County, by contrast, Sheriff Andre Ross narrowed his office's "
+            "cooperation with ICE to a short list of violent felonies.",
+            {"DeKalb County Sheriff's Office": "limits"},
+        ),
+    ],
+)
+def test_members_rules_and_places(nlp: Language, text: str, expected: dict[str, str]) -> None:
+    assert _stances(nlp, text) == expected
+
+
+def test_holding_many_words_later_on_detainers_is_cooperation() -> None:
+    sentence = (
+        "The office held at least nine people for periods of up to 36 hours past their "
+        "scheduled release on ICE detainers alone."
+    )
+    found = classify_sentence(sentence)
+    assert found is not None and found[0] == "cooperates"
