@@ -497,10 +497,12 @@ def _other_agency(surface: str) -> tuple[str, str, str, bool] | None:
 def _mention(doc: Doc, start: int, end: int, raw: str) -> _Mention | None:
     # "Miami-Dade Mayor": the ruler's word pattern starts after the hyphen.
     text = doc_text(doc)
-    while start > 1 and text[start - 1] == "-" and text[start - 2].isalpha():
+    while start > 1 and text[start - 1] == "-" and text[start - 2].islower():
         first = start - 2
         while first > 0 and (text[first - 1].isalpha() or text[first - 1] in ".'’"):
             first -= 1
+        if not text[first].isupper():
+            break  # "USB-C PD" is no place: a capitalised word, not an acronym, opens one
         raw, start = text[first:start] + raw, first
     # "In Cass County" -> "Cass County": the ruler's title-case run can take in a sentence opener.
     words = raw.split()
@@ -768,7 +770,17 @@ def _title_mentions(doc: Doc, mentions: list[_Mention], dateline_city: str) -> l
                 continue
             name, kind = f"{place} Sheriff's Office", "sheriff"
         elif lower == "chief":
-            if not place and not any(m.agency_type == "police" and not m.implied for m in mentions):
+            before = doc[first - 1] if first > 0 else None
+            named = (
+                before is not None
+                and before.text[:1].isupper()
+                and before.lower_ not in _NOT_PLACE  # "Interim Police Chief X"
+            )
+            if (
+                not place
+                and not named  # "BART Police Chief": a force the patterns did not know
+                and not any(m.agency_type == "police" and not m.implied for m in mentions)
+            ):
                 # "Police Chief X" in a story about one town names no force: the town's.
                 if mayor_place is None:
                     mayor_place = _mayor_place(doc, mentions, dateline_city)

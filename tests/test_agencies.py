@@ -558,8 +558,11 @@ def test_cities_and_counties_acting(nlp: Language, text: str, name: str) -> None
         "Kansas City beat Denver 27-24 on Sunday.",
         # an association named after a police department is no agency
         "The Seattle Police Officers Guild endorsed the ICE cooperation bill.",
+        # an acronym before a hyphen opens no place; a force the patterns miss is not the town's
+        "The charger has a 60W USB-C PD port.",
+        "HAYWARD, Calif. (AP) — Interim BART Police Chief Ed Alvarez told reporters.",
     ],
 )
 def test_places_and_associations_are_no_agencies(nlp: Language, text: str) -> None:
     names = _names_and_aliases(nlp, text)
-    assert not [n for n in names if n.startswith("City of") or "Seattle" in n]
+    assert not [n for n in names if n.startswith("City of") or "Police" in n]
