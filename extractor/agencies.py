@@ -23,7 +23,7 @@ from extractor import places
 from extractor.mentions import Agency
 from extractor.mentions import Span as CharSpan
 from extractor.nlp import AGENCY_LABEL, doc_text, known_agencies
-from extractor.stances import on_topic
+from extractor.stances import document_on_topic
 
 # Words that can open a title-case run but are never part of a place name.
 _NOT_PLACE = {
@@ -1176,7 +1176,7 @@ def _acting_city_mentions(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
     """A US city that is the subject of an act in a story about immigration enforcement
     ("Minneapolis will not use city resources to help ICE", "Boston refuses to hold ...")
     is its government; a city named as a place ("raids in Phoenix") is not."""
-    if not on_topic(doc_text(doc)):
+    if not document_on_topic(doc):
         return []
     taken = [(m.start, m.end) for m in mentions]
     found: list[_Mention] = []

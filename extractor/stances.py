@@ -132,9 +132,14 @@ def _contrasted(text: str, one: re.Match[str], other: re.Match[str]) -> bool:
 _CONTRAST = re.compile(r"\b(?:but|while|although|though|however|yet|whereas)\b", re.IGNORECASE)
 
 
-def on_topic(text: str) -> bool:
-    """Whether ``text`` mentions immigration enforcement (the topic cues)."""
-    return _first(cues().topic, text.replace("’", "'")) is not None
+def document_on_topic(doc: Doc) -> bool:
+    """Whether ``doc`` mentions immigration enforcement (the topic cues); once per Doc."""
+    found = doc.user_data.get("extractor_on_topic")
+    if not isinstance(found, bool):
+        found = doc.user_data["extractor_on_topic"] = (
+            _first(cues().topic, doc_text(doc).replace("’", "'")) is not None
+        )
+    return found
 
 
 def _overlap(match: re.Match[str] | None, other: re.Match[str]) -> bool:
@@ -534,7 +539,7 @@ def extract_stances(
     evidence: dict[str, list[StanceFinding]] = {}
     previous: list[Agency] = []
     previous_end = 0
-    on_topic = _first(cues().topic, doc_text(doc)) is not None
+    on_topic = document_on_topic(doc)
     headline_end = max(0, doc_text(doc).find("\n\n"))
     for clause in _clauses(doc):
         if not clause.text.strip():
@@ -544,10 +549,11 @@ def extract_stances(
         )
         if not targets:
             targets, sure = _quoted_agency(clause, agencies, quotes)
-        if targets:
-            previous, previous_end = targets, clause.end_char
+        if not targets:
+            continue
+        previous, previous_end = targets, clause.end_char
         found = classify_sentence(clause.text, context=clause.sent.text, document_on_topic=on_topic)
-        if found is None or not targets or _is_reported(clause.text):
+        if found is None or _is_reported(clause.text):
             continue
         label, cue, strength = found
         if clause.start_char < headline_end:
