@@ -331,6 +331,12 @@ def _sentence_agencies(
         # is about the agency that heads it.
         return [labelled], 1.0
     subjects = _subjects_with_role(sent)
+    # An agency named as the subject of any clause acts itself: in "Mayor X told reporters
+    # that Newark police will not help ICE", the police, not the mayor's city.
+    for _, (head_start, head_end), _ in subjects:
+        named = _agencies_in(local, head_start, head_end)
+        if named and not _official_in(officials, head_start, head_end):
+            return named, 1.0
     for (start, end), (head_start, head_end), main in subjects:
         found = _agencies_in(local, head_start, head_end) or _group_members(local, sent, start, end)
         head_text = doc_text(sent.doc)[head_start:head_end]
@@ -392,6 +398,10 @@ def _sentence_agencies(
         # in 2021") is about the agency its row or list names just before.
         return previous, 0.75
     return [], 0.0
+
+
+def _official_in(officials: list[Official], start: int, end: int) -> bool:
+    return any(_overlaps(span, start, end) for o in officials for span in o.spans)
 
 
 # Subjects that describe an agency's people or head by their office, with the agency types

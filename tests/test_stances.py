@@ -616,3 +616,11 @@ def test_holding_many_words_later_on_detainers_is_cooperation() -> None:
     )
     found = classify_sentence(sentence)
     assert found is not None and found[0] == "cooperates"
+
+
+def test_an_agency_subject_of_a_reported_clause_acts_itself(nlp: Language) -> None:
+    text = (
+        "Paterson Mayor Andre Sayegh said the city would resist. Sayegh, whose city has a "
+        "sanctuary policy, told reporters that Paterson police will not help ICE."
+    )
+    assert _stances(nlp, text) == {"Paterson Police Department": "refuses"}
