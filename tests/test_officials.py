@@ -341,6 +341,14 @@ def test_agency_from_the_story(nlp: Language, text: str, expected: tuple[str, st
     assert expected in _officials(nlp, text)
 
 
+def test_a_communications_contact_speaks_for_the_releases_agency(nlp: Language) -> None:
+    text = (
+        "The Dakota County Board approved the jail contract on Tuesday. The county will keep "
+        "its policy.\n\nMedia contact: Lena Ortiz, Communications Manager, 651-555-0100"
+    )
+    assert ("Lena Ortiz", "Communications Manager", "Dakota County") in _officials(nlp, text)
+
+
 def test_a_rank_in_a_story_about_two_forces_takes_neither(nlp: Language) -> None:
     text = (
         "The Salem Police Department and the Keizer Police Department met.\n\n"
