@@ -361,7 +361,7 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     ),
     (
         re.compile(
-            r"^(?P<place>.+?) (?P<kind>Transit (?:System|Authority|Administration)(?: Police)?|Public Schools)$",
+            r"^(?P<place>.+?) (?P<kind>Transit (?:System|Authority|Administration)(?: Police)?|Public Schools|Board of Education)$",
             re.I,
         ),
         "{place} {kind}",

@@ -369,6 +369,13 @@ def test_agencies_implied_by_titles_places_and_groups(
             "",
             id="several-fitting-states-leave-it-open",
         ),
+        pytest.param(
+            "The Metropolitan Police Department in Washington, D.C., said it does not enforce "
+            "immigration law.",
+            "Metropolitan Police Department",
+            "DC",
+            id="washington-dc-before-a-comma",
+        ),
     ],
 )
 def test_state_from_the_story(nlp: Language, text: str, name: str, state: str) -> None:
@@ -530,6 +537,7 @@ def test_an_undersheriff_implies_the_story_countys_office(nlp: Language) -> None
             "Miami-Dade County",
         ),
         ("Tucson's City Council voted Tuesday to keep its sanctuary ordinance.", "City of Tucson"),
+        ("The Chicago Board of Education voted on Tuesday.", "Chicago Board of Education"),
         # a county's prosecutor heads its office
         (
             "Hennepin County Attorney Mary Moriarty said her office will not prosecute status.",

@@ -481,6 +481,8 @@ def test_stance_attribution_beyond_subjects(
             "custody, but otherwise does not share release information with ICE.",
             "limits",
         ),
+        ("The county board voted to bar ICE agents from schools without a warrant.", "refuses"),
+        ("The Suffolk County Sheriff's Department ended its ICE contract in 2019.", "refuses"),
         # a narrow-looking practice listed inside a prohibition is prohibited too
         (
             "The order prohibits staff from asking about immigration status, from sharing "
