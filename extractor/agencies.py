@@ -595,6 +595,8 @@ def _group_mentions(doc: Doc) -> list[_Mention]:
             office = "sheriff"
         elif kind == "city" and re.search(r"\bpolice (?:departments|chiefs|forces)\b", lead):
             office = "police"
+        if not office and not document_on_topic(doc):
+            continue  # "cities like Beijing", "30 cities including Nashville": places on a tour
         i = token.i + 1
         while i < len(doc) and (doc[i].is_punct or doc[i].lower_ in opener.split()):
             i += 1

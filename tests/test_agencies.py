@@ -564,6 +564,8 @@ def test_cities_and_counties_acting(nlp: Language, text: str, name: str) -> None
         "Phoenix — The governor said ICE raids would continue.",
         "Phoenix remains a sanctuary for migrants, advocates say.",
         "Kansas City beat Denver 27-24 on Sunday.",
+        # cities listed as places in a story that is not about immigration enforcement
+        "The band plays 30 cities including Nashville, Toronto, Denver and Seattle.",
         # an association named after a police department is no agency
         "The Seattle Police Officers Guild endorsed the ICE cooperation bill.",
         # an acronym before a hyphen opens no place; a force the patterns miss is not the town's
