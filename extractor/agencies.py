@@ -23,6 +23,7 @@ from extractor import places
 from extractor.mentions import Agency
 from extractor.mentions import Span as CharSpan
 from extractor.nlp import AGENCY_LABEL, doc_text, known_agencies
+from extractor.stances import document_on_topic
 
 # Words that can open a title-case run but are never part of a place name.
 _NOT_PLACE = {
@@ -289,7 +290,11 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     (re.compile(r"^(?P<place>.+?) PD$"), "{place} Police Department", "police", False),
     (re.compile(r"^(?P<place>.+?) Mayor$", re.I), "City of {place}", "city", True),
     (
-        re.compile(r"^(?P<kind>City|Town|Village) of (?P<place>.+)$", re.I),
+        re.compile(
+            r"^(?P<kind>City|Town|Village) of (?P<place>.+?)"
+            r"(?: (?:Select Board|Board of \w+|Board|City Council|Council|Commission))?$",
+            re.I,
+        ),
         "{kind} of {place}",
         "city",
         False,
@@ -320,6 +325,12 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     ),
     (re.compile(r"^County of (?P<place>.+)$", re.I), "{place} County", "county", False),
     (
+        re.compile(r"^(?P<place>.+?)(?: County)? Board of County Commissioners$", re.I),
+        "{place} County",
+        "county",
+        False,
+    ),
+    (
         re.compile(
             r"^(?P<place>.+?) County(?: Board(?: of (?:Supervisors|Commissioners))?| Commission| Commissioners(?: Court)?| Government| Council)?$",
             re.I,
@@ -329,7 +340,9 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
         False,
     ),
     (
-        re.compile(r"^(?P<place>.+?) County Executive$", re.I),
+        re.compile(
+            r"^(?P<place>.+?) County (?:Executive|Commissioner|Supervisor|Legislator)$", re.I
+        ),
         "{place} County",
         "county",
         True,
@@ -348,7 +361,7 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     ),
     (
         re.compile(
-            r"^(?P<place>.+?) (?P<kind>Transit (?:System|Authority|Administration)(?: Police)?|Public Schools)$",
+            r"^(?P<place>.+?) (?P<kind>Transit (?:System|Authority|Administration)(?: Police)?|Public Schools|Board of Education)$",
             re.I,
         ),
         "{place} {kind}",
@@ -356,8 +369,11 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
         False,
     ),
     (
-        re.compile(r"^(?P<place>.+?) County District Attorney's Office$", re.I),
-        "{place} County District Attorney's Office",
+        re.compile(
+            r"^(?P<place>.+?) County (?P<kind>District Attorney|Attorney|Prosecutor)(?P<office>'s Office)?$",
+            re.I,
+        ),
+        "{place} County {kind}'s Office",
         "county",
         False,
     ),
@@ -397,7 +413,19 @@ def classify(surface: str) -> tuple[str, str, str, bool] | None:
         place = " ".join(place_words)
         if places.is_country(place) or len(place.replace(".", "")) < 2:
             return None  # "Bolivia's police", "Nigeria Police": US local agencies only
+        if "office" in match.groupdict():
+            implied = match.group("office") is None  # "Hennepin County Attorney Mary Moriarty"
         parts = {"place": place, "kind": _title_words(match.groupdict().get("kind") or "")}
+        if (
+            template == "City of {place}"
+            and places.county_states(place)
+            and not places.city_states(place)
+        ):
+            # "Miami-Dade Mayor": a county with a mayor and no city of that name.
+            template, agency_type = "{place} County", "county"
+        if template == "{place} Police Department" and place.endswith(" State"):
+            # "Oregon State Police Superintendent": the state police, not a city's.
+            template, agency_type = "{place} Police", "state"
         name = template.format(**parts).replace("Dept.", "Department").replace("Dept", "Department")
         if name_key(name) in _KNOWN:
             return _KNOWN[name_key(name)]["name"], _KNOWN[name_key(name)]["type"], "", implied
@@ -467,6 +495,15 @@ def _other_agency(surface: str) -> tuple[str, str, str, bool] | None:
 
 
 def _mention(doc: Doc, start: int, end: int, raw: str) -> _Mention | None:
+    # "Miami-Dade Mayor": the ruler's word pattern starts after the hyphen.
+    text = doc_text(doc)
+    while start > 1 and text[start - 1] == "-" and text[start - 2].islower():
+        first = start - 2
+        while first > 0 and (text[first - 1].isalpha() or text[first - 1] in ".'’"):
+            first -= 1
+        if not text[first].isupper():
+            break  # "USB-C PD" is no place: a capitalised word, not an acronym, opens one
+        raw, start = text[first:start] + raw, first
     # "In Cass County" -> "Cass County": the ruler's title-case run can take in a sentence opener.
     words = raw.split()
     while (
@@ -505,9 +542,30 @@ def _mention(doc: Doc, start: int, end: int, raw: str) -> _Mention | None:
     return _Mention(start, start + len(surface), surface, name, agency_type, state, implied, place)
 
 
+# Words that continue an agency's name into another organisation's ("Seattle Police Officers
+# Guild", "Fraternal Order of Police Lodge 7", "Houston Police Foundation").
+_ASSOCIATION_WORDS = {
+    "guild", "union", "association", "foundation", "federation", "officers", "benevolent",
+    "league", "auxiliary", "academy", "museum", "athletic", "credit", "lodge", "explorers",
+    "chaplains", "memorial", "band", "officers'", "employees",
+}  # fmt: skip
+
+
+def _continues_as_association(doc: Doc, end: int) -> bool:
+    """Whether capitalised words right after token ``end`` name an association."""
+    for token in doc[end : end + 3]:
+        if not (token.is_title or token.text.isdigit()):
+            return False
+        if token.lower_ in _ASSOCIATION_WORDS:
+            return True
+    return False
+
+
 def _entity_mentions(doc: Doc) -> list[_Mention]:
     found: list[_Mention] = []
     for ent in doc.ents:
+        if ent.label_ in (AGENCY_LABEL, "ORG") and _continues_as_association(doc, ent.end):
+            continue
         if ent.label_ == AGENCY_LABEL or (
             ent.label_ in ("ORG", "FAC") and _AGENCY_WORDS.search(ent.text)
         ):
@@ -537,6 +595,8 @@ def _group_mentions(doc: Doc) -> list[_Mention]:
             office = "sheriff"
         elif kind == "city" and re.search(r"\bpolice (?:departments|chiefs|forces)\b", lead):
             office = "police"
+        if not office and not document_on_topic(doc):
+            continue  # "cities like Beijing", "30 cities including Nashville": places on a tour
         i = token.i + 1
         while i < len(doc) and (doc[i].is_punct or doc[i].lower_ in opener.split()):
             i += 1
@@ -572,6 +632,42 @@ def _group_mentions(doc: Doc) -> list[_Mention]:
     return found
 
 
+_PLACE = r"[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}"
+# "Police chiefs in Elk Crossing, Fremont Springs and Bridal Veil": each place's force.
+_OFFICES_IN = re.compile(
+    r"\b(?:[Pp]olice (?:chiefs|departments|forces)|[Cc]hiefs of police) in "
+    rf"(?P<places>{_PLACE}(?:, {_PLACE})*,? (?:and|or) {_PLACE})"
+)
+
+
+def _office_list_mentions(doc: Doc) -> list[_Mention]:
+    """The police departments of a list of places ("police chiefs in A, B and C")."""
+    found: list[_Mention] = []
+    text = doc_text(doc)
+    for match in _OFFICES_IN.finditer(text):
+        start = match.start("places")
+        for part in re.finditer(rf"{_PLACE}", match.group("places")):
+            place = part.group(0)
+            if place in ("And", "Or") or places.state_code(place) or places.is_country(place):
+                continue
+            begin = start + part.start()
+            # Implied: the place only stands for its force, as in a title ("Omaha Police
+            # Chief"); it is no alias and no sign of which city a story is about.
+            found.append(
+                _Mention(
+                    begin,
+                    begin + len(place),
+                    place,
+                    f"{place} Police Department",
+                    "police",
+                    "",
+                    True,
+                    place,
+                )
+            )
+    return found
+
+
 _MAYOR_OF = re.compile(
     r"\bmayor of (?:the city of )?(?P<place>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3})"
 )
@@ -590,7 +686,7 @@ def _locative_place(doc: Doc, title_start: int) -> str:
     if doc[sentence_start].lower_ != "in":
         return ""
     end = sentence_start + 1
-    while end < title_start and (doc[end].is_title or doc[end].text == "."):
+    while end < title_start and (doc[end].text[:1].isupper() or doc[end].text == "."):
         end += 1
     words = doc[sentence_start + 1 : end]
     between = doc[end : title_start - 1]
@@ -640,6 +736,8 @@ def _title_mentions(doc: Doc, mentions: list[_Mention], dateline_city: str) -> l
     mayor_place: str | None = None
     for token in doc:
         lower = token.lower_
+        if lower == "undersheriff":
+            lower = "sheriff"  # the second in command of the same office
         if lower not in ("sheriff", "mayor", "chief"):
             continue
         first = token.i
@@ -674,6 +772,21 @@ def _title_mentions(doc: Doc, mentions: list[_Mention], dateline_city: str) -> l
                 continue
             name, kind = f"{place} Sheriff's Office", "sheriff"
         elif lower == "chief":
+            before = doc[first - 1] if first > 0 else None
+            named = (
+                before is not None
+                and before.text[:1].isupper()
+                and before.lower_ not in _NOT_PLACE  # "Interim Police Chief X"
+            )
+            if (
+                not place
+                and not named  # "BART Police Chief": a force the patterns did not know
+                and not any(m.agency_type == "police" and not m.implied for m in mentions)
+            ):
+                # "Police Chief X" in a story about one town names no force: the town's.
+                if mayor_place is None:
+                    mayor_place = _mayor_place(doc, mentions, dateline_city)
+                place = mayor_place
             if not place or re.search(r" (?:County|Parish)$", place):
                 continue
             name, kind = f"{place} Police Department", "police"
@@ -697,7 +810,7 @@ _POSSESSIVE_OFFICE = re.compile(
     r"\b(?P<place>[A-Z][\w.-]*(?: [A-Z][\w.-]*){0,2})['’]s "
     r"(?:(?:interim|acting|new) )?"
     r"(?P<what>police chief|chief of police|police department|police force|police|"
-    r"sheriff['’]s office|sheriff|mayor)\b"
+    r"sheriff['’]s office|sheriff|mayor|(?i:city council|city commission))\b"
 )
 
 
@@ -713,7 +826,7 @@ def _possessive_mentions(doc: Doc) -> list[_Mention]:
         end = match.end()
         if places.state_code(place) or places.is_country(place) or len(place) < 2:
             continue
-        what = match.group("what").replace("’", "'")
+        what = match.group("what").replace("’", "'").lower()
         county = re.search(r" (?:County|Parish)$", place) is not None
         if what.startswith("sheriff"):
             if not county:
@@ -721,7 +834,7 @@ def _possessive_mentions(doc: Doc) -> list[_Mention]:
             name, kind = f"{place} Sheriff's Office", "sheriff"
         elif county:
             continue
-        elif what == "mayor":
+        elif what in ("mayor", "city council", "city commission"):
             name, kind = f"City of {place}", "city"
         else:
             name, kind = f"{place} Police Department", "police"
@@ -753,6 +866,13 @@ def _bare_city(mention: _Mention) -> bool:
     return re.match(r"(?:City|Town|Village) of ", mention.surface) is not None
 
 
+# Subjects that stand for a county's or city's government.
+_GOVERNING_BODIES = {
+    "commissioner", "supervisor", "board", "council", "councilmember", "legislator", "official",
+    "leader", "alderman", "selectman", "government",
+}  # fmt: skip
+
+
 def _acts(doc: Doc, mention: _Mention) -> bool:
     """Whether a bare county name ("Alder County") stands for the county acting, not a place.
 
@@ -776,6 +896,14 @@ def _acts(doc: Doc, mention: _Mention) -> bool:
         head = head.head
     if head.dep_ in ("nsubj", "nsubjpass", "poss", "appos"):
         return True
+    if head.dep_ == "pobj" and head.head.lower_ == "in" and head.head.i == head.sent.start:
+        # "In Berks County, commissioners approved ...": the place of a sentence whose
+        # subject is its own governing body is that body's county or city.
+        root = head.sent.root
+        return any(
+            child.dep_ in ("nsubj", "nsubjpass") and child.lemma_.lower() in _GOVERNING_BODIES
+            for child in root.children
+        )
     return head.dep_ == "pobj" and head.head.lower_ == "by"
 
 
@@ -788,6 +916,17 @@ def _acronym_aliases(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
         acronym = match.group("acr")
         if owner is not None and acronym.upper() == acronym and owner.agency_type != "federal":
             defined[acronym] = owner
+    # "SLCPD", "HCSO": capitals that spell the initials of exactly one agency of the text.
+    owners: dict[str, list[_Mention]] = {}
+    for mention in mentions:
+        if mention.agency_type != "federal" and mention.name not in (
+            m.name for m in owners.get(_initials(mention.name), [])
+        ):
+            owners.setdefault(_initials(mention.name), []).append(mention)
+    for match in re.finditer(r"\b[A-Z]{3,7}\b", doc_text(doc)):
+        found = owners.get(match.group(0), [])
+        if len(found) == 1 and match.group(0) not in defined:
+            defined[match.group(0)] = found[0]
     added: list[_Mention] = []
     taken = {(m.start, m.end) for m in mentions}
     for acronym, owner in defined.items():
@@ -806,6 +945,12 @@ def _acronym_aliases(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
                     )
                 )
     return added
+
+
+def _initials(name: str) -> str:
+    """Capital initials of a name's words ("Salt Lake City Police Department" -> "SLCPD")."""
+    words = clean_surface(name).replace("'s ", " ").split()
+    return "".join(w[0] for w in words if w[:1].isupper())
 
 
 def _place_key(name: str) -> str:
@@ -849,8 +994,10 @@ def _resolve_anaphora(doc: Doc, clusters: list[_Cluster]) -> None:
         doc_text(doc),
         flags=re.IGNORECASE,
     ):
-        if any(start <= match.start() < end for start, end, _ in spans):
-            continue
+        if any(start <= match.start(1) < end for start, end, _ in spans):
+            continue  # "the Department of Homeland Security" names an agency of its own
+        if doc_text(doc)[match.end() : match.end() + 4] == " of ":
+            continue  # "the Department of Corrections": a name, not a reference back
         wanted = _ANAPHORA.get(match.group(1).lower().replace("’", "'"), ())
         here = _sentence_at(sentence_starts, match.start())
         candidates = [
@@ -953,9 +1100,15 @@ def _aliases(cluster: _Cluster) -> tuple[str, ...]:
 def extract_agencies(doc: Doc) -> list[Agency]:
     """Agencies named in ``doc``, one per canonical name, in order of first mention."""
     paragraphs = doc_text(doc).split("\n\n")
-    mentions = _entity_mentions(doc) + _group_mentions(doc) + _possessive_mentions(doc)
+    mentions = (
+        _entity_mentions(doc)
+        + _group_mentions(doc)
+        + _possessive_mentions(doc)
+        + _office_list_mentions(doc)
+    )
     mentions = _dedupe(mentions)
     mentions += _acronym_aliases(doc, mentions)
+    mentions += _acting_city_mentions(doc, mentions)
     mentions += _title_mentions(doc, mentions, places.dateline_city(paragraphs))
     clusters = _cluster(mentions)
     sheriffs = {name_key(c.name) for c in clusters if c.agency_type == "sheriff"}
@@ -1015,6 +1168,43 @@ def _abroad(doc: Doc) -> bool:
 def _place_of(name: str) -> str:
     """The place in a city or county agency's canonical name ("Town of X" -> "X")."""
     return re.sub(r"^(?:City|Town|Village|County) of ", "", name)
+
+
+# Verbs that say what a place is, not what it does ("Chicago remains a sanctuary city").
+_STATE_VERBS = {"be", "remain", "become", "seem", "look", "sit", "lie", "rank", "host"}
+
+
+def _acting_city_mentions(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
+    """A US city that is the subject of an act in a story about immigration enforcement
+    ("Minneapolis will not use city resources to help ICE", "Boston refuses to hold ...")
+    is its government; a city named as a place ("raids in Phoenix") is not."""
+    if not document_on_topic(doc):
+        return []
+    taken = [(m.start, m.end) for m in mentions]
+    found: list[_Mention] = []
+    for ent in doc.ents:
+        if ent.label_ != "GPE" or ent.root.dep_ not in ("nsubj", "nsubjpass"):
+            continue
+        if ent.root.head.lemma_.lower() in _STATE_VERBS or _quoted(doc, ent.start_char):
+            continue
+        following = doc_text(doc)[ent.end_char : ent.end_char + 3].lstrip()
+        if ent.text.isupper() or following[:1] in ("—", "–", "-", "(", ","):
+            continue  # a dateline ("MINNEAPOLIS (AP) —", "Chicago — Attorney General ...")
+        place = clean_surface(ent.text)
+        if (
+            not place[:1].isupper()
+            or places.state_code(place)
+            or places.is_country(place)
+            or not places.city_states(place)
+            or any(s < ent.end_char and ent.start_char < e for s, e in taken)
+        ):
+            continue
+        name = f"City of {place}"
+        known = _KNOWN.get(name_key(name))
+        name, kind = (known["name"], known["type"]) if known is not None else (name, "city")
+        start = ent.start_char + ent.text.index(place)
+        found.append(_Mention(start, start + len(place), place, name, kind, "", False, place))
+    return found
 
 
 def _dedupe(mentions: list[_Mention]) -> list[_Mention]:

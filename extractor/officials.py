@@ -334,10 +334,14 @@ def _agency_by_kind(doc: Doc, person: _Person, agencies: list[Agency]) -> str:
             if named:
                 break
     if not kind:
-        return ""
+        # "Capt. Dan Ruiz" with no agency near: a rank serves the story's one police force.
+        return _main_enforcer(agencies) if _is_rank(person.title) else ""
     if kind == "spokesperson":
         return _main_agency(agencies)
     fitting = [a for a in agencies if a.agency_type == kind or _led_by().get(a.name) == kind]
+    if not fitting and kind in _ENFORCER_TYPES and _is_command_rank(person.title):
+        # "Deputy Chief X" in a story about a sheriff's office: a command rank of its force.
+        return _main_enforcer(agencies)
     first = person.spans[0][0]
     name = doc.char_span(first, person.spans[0][1], alignment_mode="expand")
     sentence_start = name.sent.start_char if name is not None else first
@@ -354,6 +358,27 @@ def _agency_by_kind(doc: Doc, person: _Person, agencies: list[Agency]) -> str:
     # Several fitting agencies: the one the story is about, when it is named most.
     ranked = sorted(fitting, key=lambda a: -a.named_mentions)
     if len(ranked) > 1 and ranked[0].named_mentions > ranked[1].named_mentions:
+        return ranked[0].name
+    return ""
+
+
+_ENFORCER_TYPES = ("police", "sheriff", "state")
+# Command ranks that police departments and sheriff's offices share.
+_COMMAND_RANKS = {"deputy chief", "assistant chief", "chief deputy", "commander", "deputy"}
+
+
+def _is_command_rank(title: str) -> bool:
+    return " ".join(title.lower().split()) in _COMMAND_RANKS
+
+
+def _main_enforcer(agencies: list[Agency]) -> str:
+    """The story's law-enforcement agency: its only local police force, sheriff's office or
+    state police, else the one named most when it leads clearly; "" otherwise."""
+    forces = [a for a in agencies if a.agency_type in _ENFORCER_TYPES]
+    ranked = sorted(forces, key=lambda a: -a.named_mentions)
+    if len(ranked) == 1 or (
+        len(ranked) > 1 and ranked[0].named_mentions > ranked[1].named_mentions
+    ):
         return ranked[0].name
     return ""
 

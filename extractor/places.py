@@ -107,7 +107,8 @@ def county_states(name: str) -> tuple[str, ...]:
 @functools.cache
 def _state_pattern() -> re.Pattern[str]:
     names = sorted(state_names(), key=len, reverse=True)
-    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+    # (?!\w), not \b: "Washington, D.C.," ends in a full stop.
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
 
 
 def states_in(text: str) -> list[str]:

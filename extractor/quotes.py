@@ -527,6 +527,8 @@ class _Attributor:
             gender = _PRONOUN_GENDER.get(token.lower_)
             if gender is None or token.i in self.in_quote:
                 continue
+            if token.dep_ not in ("nsubj", "nsubjpass", "poss"):
+                continue  # "Grant told her": an object is someone other than the subject
             sentence = token.sent
             if any(mark in self.text[sentence.start_char : token.idx] for mark in '"”“'):
                 # "“…,” he said": the pronoun after a quote is what attribution decides;
@@ -794,7 +796,11 @@ class _Attributor:
             return found
         lower = token.lower_
         if lower in _PERSON_PRONOUNS:
-            return self.antecedent(token, "person", depth)
+            speaker = self.antecedent(token, "person", depth)
+            if speaker is not None and depth == 0 and lower in _PRONOUN_GENDER:
+                # "“…,” she said" tells who "she" is: a later "he" is someone else.
+                self.gender.setdefault(speaker.name, _PRONOUN_GENDER[lower])
+            return speaker
         if lower in _AGENCY_PRONOUNS:
             return self.antecedent(token, "agency", depth)
         phrase = list(self.noun_phrase(token))
@@ -1038,6 +1044,10 @@ class _Attributor:
                         speaker = self.person_named(ent.text, ent.start_char)
                     elif ent.label_ in _ORG_LABELS:
                         speaker = self.agency_named(ent.text, ent.ent_id_)
+                if speaker is None and token.is_title:
+                    # "Mayes disagreed: “…”": a surname the tagger did not mark.
+                    official = self.official_named(_hyphenated(token))
+                    speaker = _of_official(official) if official is not None else None
                 if speaker is not None:
                     return speaker, ""
         # A follow-up quote in the same paragraph: `“…,” said X. “…”`.

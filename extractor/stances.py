@@ -107,6 +107,45 @@ def cues() -> _Cues:
     return _Cues(**compiled)
 
 
+def _in_scope(text: str, refusal: re.Match[str], cue: re.Match[str] | None) -> bool:
+    """Whether ``cue`` follows ``refusal`` in the same list of things refused: no new verb
+    phrase (auxiliary), contrast or exception between them."""
+    if cue is None or cue.start() < refusal.end():
+        return False
+    return _SCOPE_BREAK.search(text[refusal.end() : cue.start()]) is None
+
+
+_SCOPE_BREAK = re.compile(
+    r"[.;:]|\b(?:but|while|although|though|however|yet|whereas|except|unless|only|will|would|"
+    r"shall|does|do|did|can|may|must|is|are|has|have)\b",
+    re.IGNORECASE,
+)
+
+
+def _contrasted(text: str, one: re.Match[str], other: re.Match[str]) -> bool:
+    """Whether two cues stand in clauses set against each other ("..., but ...")."""
+    first, second = sorted((one, other), key=lambda m: m.start())
+    between = text[first.end() : second.start()]
+    return first.end() <= second.start() and _CONTRAST.search(between) is not None
+
+
+_CONTRAST = re.compile(r"\b(?:but|while|although|though|however|yet|whereas)\b", re.IGNORECASE)
+
+
+def document_on_topic(doc: Doc) -> bool:
+    """Whether ``doc`` mentions immigration enforcement (the topic cues); once per Doc."""
+    found = doc.user_data.get("extractor_on_topic")
+    if not isinstance(found, bool):
+        found = doc.user_data["extractor_on_topic"] = (
+            _first(cues().topic, doc_text(doc).replace("’", "'")) is not None
+        )
+    return found
+
+
+def _overlap(match: re.Match[str] | None, other: re.Match[str]) -> bool:
+    return match is not None and match.start() < other.end() and other.start() < match.end()
+
+
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:
     matches = [m for p in patterns if (m := p.search(text)) is not None]
     return min(matches, key=lambda m: m.start()) if matches else None
@@ -118,6 +157,9 @@ _FEDERAL_PARTNERS = tuple(
         r"\bFBI\b",
         r"\bfederal (?:agents|agencies|partners|authorities)\b",
         r"\btask force\b",
+        # "officers would not ask about status" in an immigration story: whose status is plain.
+        r"\b(?:ask|asks|asked|asking|inquir\w*|question\w*) (?:[\w']+ ){0,3}(?:about|into|for) "
+        r"(?:[\w']+ ){0,2}(?:status|papers)\b",
     )
 )
 
@@ -146,6 +188,21 @@ def classify_sentence(
         # "directs departments not to use county staff or money to assist ICE": the
         # negation governs the cooperation named further on.
         refusal, cooperation = cooperation, None
+    if refusal is not None:
+        # "will no longer share booking data with ICE": the negated verb is no narrow case;
+        # nor is one listed after it in its scope ("prohibits staff from asking about status,
+        # from sharing nonpublic information with ICE").
+        limit = None if _overlap(limit, refusal) or _in_scope(text, refusal, limit) else limit
+        exception = None if _overlap(exception, refusal) else exception
+    if (
+        cooperation is not None
+        and limit is not None
+        and cooperation.start() <= limit.start() < limit.end() < cooperation.end()
+        and (exception is None or _overlap(exception, cooperation))
+    ):
+        # "notifies ICE of every inmate": a longer cooperation cue around a limited one and
+        # no narrow case beside it ("limiting cooperation with ICE" starts before it).
+        limit = exception = None
     unclear = _first(c.unclear, text)
     # "is reviewing whether to sign a similar agreement": the review governs the cooperation.
     # "the county's policy on sharing information with ICE is under review": a review with
@@ -167,6 +224,10 @@ def classify_sentence(
         if (exception is not None and warrant is None) or limit is not None:
             cue = exception or limit
             return "limits", f"{refusal.group(0)} … {cue.group(0) if cue else ''}".strip(), 0.8
+        if cooperation is not None and _contrasted(text, refusal, cooperation):
+            # "transfers people with final orders to ICE custody, but otherwise does not share
+            # release information": one practice kept beside a refusal is a narrow one.
+            return "limits", f"{refusal.group(0)} … {cooperation.group(0)}", 0.8
         return "refuses", refusal.group(0), 0.85
     if cooperation is not None and "287" in cooperation.group(0):
         return "cooperates", cooperation.group(0), 0.8
@@ -243,7 +304,9 @@ def _subjects_with_role(sent: Span) -> list[tuple[tuple[int, int], tuple[int, in
 def _group_members(local: list[Agency], sent: Span, start: int, end: int) -> list[Agency]:
     """Members listed inside a group subject ("counties, including Anoka, Dakota ...")."""
     subject = doc_text(sent.doc)[start:end].lower()
-    if any(word in subject for word in ("including", "such as", " like ")):
+    if any(word in subject for word in ("including", "such as", " like ")) or re.search(
+        r"\b(?:chiefs|sheriffs|departments|offices|officials|leaders) in ", subject
+    ):
         return _agencies_in(local, start, end)
     return []
 
@@ -268,13 +331,19 @@ def _sentence_agencies(
         # is about the agency that heads it.
         return [labelled], 1.0
     subjects = _subjects_with_role(sent)
+    # An agency named as the subject of any clause acts itself: in "Mayor X told reporters
+    # that Newark police will not help ICE", the police, not the mayor's city.
+    for _, (head_start, head_end), _ in subjects:
+        named = _agencies_in(local, head_start, head_end)
+        if named and not _official_in(officials, head_start, head_end):
+            return named, 1.0
     for (start, end), (head_start, head_end), main in subjects:
         found = _agencies_in(local, head_start, head_end) or _group_members(local, sent, start, end)
         head_text = doc_text(sent.doc)[head_start:head_end]
         if (
             not found
             and head_text.lower().split()[-1:]
-            and (head_text.lower().split()[-1] in _BODY_NOUNS)
+            and (head_text.lower().split()[-1] in _BODY_NOUNS | _POLICY_NOUNS)
         ):
             # "Sheriff Wade Tillman's office participates ...": the office is its owner's.
             found = (
@@ -297,6 +366,14 @@ def _sentence_agencies(
                 )
             ):
                 return [by_name[official.agency]], 0.95
+        described = (
+            None
+            if _agencies_in(agencies, head_start, head_end)
+            else _described_agency(sent, head_start, head_end, agencies)
+        )
+        if described is not None:
+            # "Deputies will not ask ...", "the sheriff announced": the office described.
+            return [described], 0.8
         subject = doc_text(sent.doc)[start:end].lower()
         if main and subject in ("he", "she"):
             # "He said the department ...": the official last named before speaks for theirs.
@@ -309,11 +386,81 @@ def _sentence_agencies(
     mentioned = _agencies_in(local, sent.start_char, sent.end_char)
     if len(mentioned) == 1:
         return mentioned, 0.7
-    if not subjects and len(sent) <= 30 and previous and sent.start_char - previous_end <= 80:
+    if (
+        not subjects
+        and len(sent) <= 30
+        and previous
+        and sent.start_char - previous_end <= 80
+        # "About 287(g)", "About ICE": a release's boilerplate section heading.
+        and sent[0].lower_ != "about"
+    ):
         # A table cell or list entry with no subject of its own ("Ended its 287(g) agreement
         # in 2021") is about the agency its row or list names just before.
         return previous, 0.75
     return [], 0.0
+
+
+def _official_in(officials: list[Official], start: int, end: int) -> bool:
+    return any(_overlaps(span, start, end) for o in officials for span in o.spans)
+
+
+# Subjects that describe an agency's people or head by their office, with the agency types
+# they belong to: "deputies" are the sheriff's, "the city council" is the city's.
+_DESCRIBED = {
+    "sheriff": ("sheriff",), "undersheriff": ("sheriff",), "deputies": ("sheriff",),
+    "officers": ("police", "sheriff", "state"), "police": ("police",), "chief": ("police",),
+    "troopers": ("state",), "mayor": ("city",), "council": ("city",),
+    "commissioners": ("county",), "supervisors": ("county",), "jail": ("sheriff",),
+    "city": ("city",), "county": ("county",),
+}  # fmt: skip
+# How far back (characters) a described subject looks for the agency it belongs to.
+_DESCRIBED_REACH = 2000
+
+
+def _described_agency(sent: Span, start: int, end: int, agencies: list[Agency]) -> Agency | None:
+    """The agency a subject describes by its office alone ("the sheriff", "his deputies"):
+    the nearest fitting agency named before it (within reach), else the only fitting one."""
+    subject = sent.doc.char_span(start, end, alignment_mode="expand")
+    if subject is None:
+        return None
+    head = subject.root
+    kinds = _DESCRIBED.get(head.lower_)
+    # Only a determiner or possessive pronoun may qualify it: "federal officers", "Kent
+    # police" or "officers in Ohio" describe someone else.
+    if kinds is None or any(
+        child.dep_ not in ("det", "poss") and child.lower_ not in ("county", "city")
+        for child in head.children
+    ):
+        return None
+    if any(child.dep_ == "poss" and child.pos_ != "PRON" for child in head.children):
+        return None
+    local = [a for a in agencies if a.agency_type != "federal"]
+    fitting = [a for a in local if a.agency_type in kinds]
+    # An agency the sentence names decides ("In Berks County, commissioners approved ...",
+    # "Under SLCPD policy, officers may not ..."); one that does not fit leaves it open.
+    named = _agencies_in(local, sent.start_char, sent.end_char)
+    # A body or place the sentence names that is no fitting agency ("In Berks County" beside
+    # Bucks County's office) may be whom it describes.
+    unknown = [
+        e
+        for e in sent.ents
+        if e.label_ in ("ORG", "GPE", "AGENCY")
+        and not _agencies_in(agencies, e.start_char, e.end_char)
+        and not any(_place_words(e.text) <= _place_words(a.name) for a in fitting)
+    ]
+    if unknown and not named:
+        return None
+    if named:
+        here = [a for a in named if a in fitting]
+        return here[0] if len(here) == 1 else None
+    before = [(s, a) for a in fitting for s, _ in a.spans if start - _DESCRIBED_REACH <= s < start]
+    if before:
+        return max(before, key=lambda item: item[0])[1]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _place_words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower())) - {"the", "in", "of"}
 
 
 # Nouns for a body whose owner, named before it, is the agency: "the sheriff's office".
@@ -321,6 +468,11 @@ _BODY_NOUNS = {
     "office", "department", "agency", "administration", "deputies", "officers", "jail",
     "staff", "government", "troopers",
 }  # fmt: skip
+
+
+# Nouns for a rule whose owner, named before it, states the agency's position: "MPD's
+# standard operating procedure bars officers from ...".
+_POLICY_NOUNS = {"policy", "policies", "procedure", "procedures", "order", "rules", "guidelines"}
 
 
 def _paragraph_label(sent: Span, agencies: list[Agency]) -> Agency | None:
@@ -397,7 +549,7 @@ def extract_stances(
     evidence: dict[str, list[StanceFinding]] = {}
     previous: list[Agency] = []
     previous_end = 0
-    on_topic = _first(cues().topic, doc_text(doc)) is not None
+    on_topic = document_on_topic(doc)
     headline_end = max(0, doc_text(doc).find("\n\n"))
     for clause in _clauses(doc):
         if not clause.text.strip():
@@ -407,10 +559,11 @@ def extract_stances(
         )
         if not targets:
             targets, sure = _quoted_agency(clause, agencies, quotes)
-        if targets:
-            previous, previous_end = targets, clause.end_char
+        if not targets:
+            continue
+        previous, previous_end = targets, clause.end_char
         found = classify_sentence(clause.text, context=clause.sent.text, document_on_topic=on_topic)
-        if found is None or not targets or _is_reported(clause.text):
+        if found is None or _is_reported(clause.text):
             continue
         label, cue, strength = found
         if clause.start_char < headline_end:
@@ -425,11 +578,21 @@ def extract_stances(
     return [_combine(items) for items in evidence.values()]
 
 
+def _surest(items: list[StanceFinding], label: str) -> float:
+    return max(item.confidence for item in items if item.stance == label)
+
+
 def _combine(items: list[StanceFinding]) -> StanceFinding:
     """One stance from an agency's sentences: refusals next to narrow cooperation are ``limits``."""
     labels = {item.stance for item in items}
     if "limits" in labels or {"refuses", "cooperates"} <= labels:
         chosen = "limits"
+    elif labels == {"cooperates", "unclear"} and _surest(items, "unclear") >= _surest(
+        items, "cooperates"
+    ):
+        # "Task force model | Under review", "is weighing a request from ICE": the agency's
+        # own position under review outweighs a weaker sign of cooperation.
+        chosen = "unclear"
     else:
         chosen = next(label for label in _LABEL_ORDER if label in labels)
     supporting = [item for item in items if item.stance == chosen] or items

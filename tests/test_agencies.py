@@ -369,6 +369,13 @@ def test_agencies_implied_by_titles_places_and_groups(
             "",
             id="several-fitting-states-leave-it-open",
         ),
+        pytest.param(
+            "The Metropolitan Police Department in Washington, D.C., said it does not enforce "
+            "immigration law.",
+            "Metropolitan Police Department",
+            "DC",
+            id="washington-dc-before-a-comma",
+        ),
     ],
 )
 def test_state_from_the_story(nlp: Language, text: str, name: str, state: str) -> None:
@@ -460,3 +467,112 @@ def test_unusual_bodies_found_in_text(nlp: Language, text: str, name: str) -> No
 def test_unknown_town_in_a_story_abroad_is_no_agency(nlp: Language, text: str, kept: bool) -> None:
     names = [a.name for a in extract_agencies(nlp(text))]
     assert ("Town of Xiabei" in names) is kept
+
+
+def _names_and_aliases(nlp: Language, text: str) -> dict[str, tuple[str, ...]]:
+    return {a.name: a.aliases for a in extract_agencies(nlp(text))}
+
+
+def test_capitals_spelling_an_agencys_initials_are_its_acronym(nlp: Language) -> None:
+    text = (
+        "The Spokane Police Department changed its policy on Monday.\n\n"
+        "Under the new SPD rule, officers will not ask about immigration status."
+    )
+    assert _names_and_aliases(nlp, text)["Spokane Police Department"] == ("SPD",)
+
+
+def test_initials_shared_by_two_agencies_name_neither(nlp: Language) -> None:
+    text = (
+        "The Salem Police Department and the Springfield Police Department met.\n\n"
+        "The SPD chief spoke first."
+    )
+    assert all(aliases == () for aliases in _names_and_aliases(nlp, text).values())
+
+
+@pytest.mark.parametrize(
+    ("text", "acting"),
+    [
+        (
+            "In Douglas County, commissioners voted to end the jail's contract with ICE.",
+            True,
+        ),
+        ("In Douglas County, a storm closed three schools on Tuesday.", False),
+    ],
+)
+def test_a_county_opening_a_sentence_about_its_board_acts(
+    nlp: Language, text: str, acting: bool
+) -> None:
+    assert ("Douglas County" in _names_and_aliases(nlp, text)) is acting
+
+
+def test_an_undersheriff_implies_the_story_countys_office(nlp: Language) -> None:
+    text = (
+        "Officials in Larimer County said the jail would not hold people for ICE.\n\n"
+        "Undersheriff Joe Shellhammer said the policy follows a 2019 court ruling."
+    )
+    assert "Larimer County Sheriff's Office" in _names_and_aliases(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a city that acts in a story about immigration enforcement is its government
+        (
+            "Minneapolis will not use city resources to help federal immigration agents, "
+            "Mayor Jacob Frey said Thursday.",
+            "City of Minneapolis",
+        ),
+        (
+            "Boston refuses to hold immigrants on ICE detainers, city officials said.",
+            "City of Boston",
+        ),
+        (
+            "The Eugene city council voted to bar staff from asking about immigration status.",
+            "City of Eugene",
+        ),
+        # a county with a mayor and no city of its name; hyphenated places stay whole
+        ("Miami-Dade Mayor Daniella Levine Cava spoke on Tuesday.", "Miami-Dade County"),
+        (
+            "The Miami-Dade Board of County Commissioners approved a 287(g) agreement.",
+            "Miami-Dade County",
+        ),
+        ("Tucson's City Council voted Tuesday to keep its sanctuary ordinance.", "City of Tucson"),
+        ("The Chicago Board of Education voted on Tuesday.", "Chicago Board of Education"),
+        # a county's prosecutor heads its office
+        (
+            "Hennepin County Attorney Mary Moriarty said her office will not prosecute status.",
+            "Hennepin County Attorney's Office",
+        ),
+        (
+            "The Essex County Prosecutor's Office declined to comment.",
+            "Essex County Prosecutor's Office",
+        ),
+        # a state police superintendent heads the state police, not a city's department
+        ("Oregon State Police Superintendent Casey Codding spoke.", "Oregon State Police"),
+    ],
+)
+def test_cities_and_counties_acting(nlp: Language, text: str, name: str) -> None:
+    assert name in _names_and_aliases(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # places, a dateline, a state of being, another subject: no city government acts
+        "ICE agents made arrests in Phoenix on Sunday; residents of Tempe reported delays.",
+        "PHOENIX (AP) — ICE agents made arrests across the city on Sunday.",
+        "Phoenix — The governor said ICE raids would continue.",
+        "Phoenix remains a sanctuary for migrants, advocates say.",
+        "Kansas City beat Denver 27-24 on Sunday.",
+        # cities listed as places in a story that is not about immigration enforcement
+        "The band plays 30 cities including Nashville, Toronto, Denver and Seattle.",
+        # an association named after a police department is no agency
+        "The Seattle Police Officers Guild endorsed the ICE cooperation bill.",
+        # an acronym before a hyphen opens no place; a force the patterns miss is not the town's
+        "The charger has a 60W USB-C PD port.",
+        "HAYWARD, Calif. (AP) — Interim BART Police Chief Ed Alvarez told reporters.",
+    ],
+)
+def test_places_and_associations_are_no_agencies(nlp: Language, text: str) -> None:
+    names = _names_and_aliases(nlp, text)
+    assert not [n for n in names if n.startswith("City of") or "Police" in n]

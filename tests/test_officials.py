@@ -306,3 +306,52 @@ def test_title_and_agency_from_context(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in _officials(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a rank with no agency near serves the story's one police force
+        (
+            "The Spokane Police Department will no longer share booking data with ICE.\n\n"
+            "“This is about trust,” Chief Craig Meidl said. Capt. Dan Ruiz, who oversees "
+            "records, said the change takes effect next month.",
+            ("Dan Ruiz", "Capt.", "Spokane Police Department"),
+        ),
+        # a command rank police and sheriffs share, in a story about one sheriff's office
+        (
+            "A spokesperson for the Kane County Sheriff's Office said the office does not honor "
+            "detainers. Deputy Chief Patrick Gengler said the jail follows the TRUST Act.",
+            ("Patrick Gengler", "Deputy Chief", "Kane County Sheriff's Office"),
+        ),
+        # a police chief in a story about one town, whose force the text never names
+        (
+            "The Town of Millbrook Select Board met on Monday.\n\nPolice Chief Ann Torres said "
+            "officers will not ask about immigration status.",
+            ("Ann Torres", "Police Chief", "Millbrook Police Department"),
+        ),
+        # a county commissioner named with the county
+        (
+            "Boone County Commissioner Kay Ellis said the jail should not hold people for ICE.",
+            ("Kay Ellis", "County Commissioner", "Boone County"),
+        ),
+    ],
+)
+def test_agency_from_the_story(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in _officials(nlp, text)
+
+
+def test_a_communications_contact_speaks_for_the_releases_agency(nlp: Language) -> None:
+    text = (
+        "The Dakota County Board approved the jail contract on Tuesday. The county will keep "
+        "its policy.\n\nMedia contact: Lena Ortiz, Communications Manager, 651-555-0100"
+    )
+    assert ("Lena Ortiz", "Communications Manager", "Dakota County") in _officials(nlp, text)
+
+
+def test_a_rank_in_a_story_about_two_forces_takes_neither(nlp: Language) -> None:
+    text = (
+        "The Salem Police Department and the Keizer Police Department met.\n\n"
+        "Sgt. Dana Price said the meeting went well."
+    )
+    assert ("Dana Price", "Sgt.", "") in _officials(nlp, text)

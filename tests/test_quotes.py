@@ -488,6 +488,24 @@ ATTRIBUTION_CASES = [
         [("We will not spend", "Ina Voss-Bell", "person")],
         id="title-before-a-surname-is-no-part-of-the-name",
     ),
+    pytest.param(
+        "Mayor Karen Bass and Police Chief Jim McDonnell disagreed on Tuesday. Bass said the "
+        "city would protect residents. McDonnell said his officers would follow the law.\n\n"
+        "\u201cWe are not going to let fear run this city,\u201d she said.\n\n"
+        "\u201cMy officers will respond to any call for help,\u201d he said.",
+        [
+            ("We are not going", "Karen Bass", "person"),
+            ("My officers will respond", "Jim McDonnell", "person"),
+        ],
+        id="a-pronoun-resolved-once-teaches-the-speakers-gender",
+    ),
+    pytest.param(
+        "Councilwoman Maria Lopez questioned Chief Tom Grant about the raid. Grant told her the "
+        "department had not been notified.\n\n\u201cI found out from the news like everyone "
+        "else,\u201d he said.",
+        [("I found out from", "Tom Grant", "person")],
+        id="an-object-pronoun-teaches-no-gender",
+    ),
 ]
 
 
@@ -666,3 +684,24 @@ def test_a_hyphenated_surname_finds_the_official(nlp: Language) -> None:
     officials = extract_officials(doc, agencies=agencies)
     quotes = extract_quotes(doc, agencies=agencies, officials=officials)
     assert [q.speaker for q in quotes] == ["Eric Montaño-Reyes"]
+
+
+def test_a_surname_before_a_colon_is_the_official_named_earlier() -> None:
+    from extractor.agencies import extract_agencies
+    from extractor.config import Settings
+    from extractor.nlp import load_nlp
+    from extractor.officials import extract_officials
+
+    text = (
+        "Attorney General Kris Mayes sued the county. County Attorney Rachel Mitchell said the "
+        "lawsuit was meritless. \u201cWe followed state law in every respect,\u201d she said. "
+        "Mayes disagreed: \u201cThe county has ignored the statute for two years.\u201d"
+    )
+    doc = load_nlp(Settings().model)(text)
+    agencies = extract_agencies(doc)
+    officials = extract_officials(doc, agencies=agencies)
+    found = extract_quotes(doc, agencies=agencies, officials=officials)
+    assert summary(found) == [
+        ("We followed state law", "Rachel Mitchell", "person"),
+        ("The county has ignored", "Kris Mayes", "person"),
+    ]
