@@ -578,6 +578,15 @@ def extract_stances(
     return [_combine(items) for items in evidence.values()]
 
 
+# Cooperation cues naming a standing arrangement rather than a one-off or narrow act.
+_STANDING_COOPERATION = re.compile(
+    r"287|agreement|memorandum|\bMOA\b|task force|warrant service|\bhonou?r\w* .*detainer",
+    re.IGNORECASE,
+)
+# Refusal cues about street-level enforcement: asking about status, stopping, questioning.
+_STREET_LEVEL = re.compile(r"\b(?:ask|question|stop|inquir|patrol|papers)", re.IGNORECASE)
+
+
 def _surest(items: list[StanceFinding], label: str) -> float:
     return max(item.confidence for item in items if item.stance == label)
 
@@ -585,7 +594,17 @@ def _surest(items: list[StanceFinding], label: str) -> float:
 def _combine(items: list[StanceFinding]) -> StanceFinding:
     """One stance from an agency's sentences: refusals next to narrow cooperation are ``limits``."""
     labels = {item.stance for item in items}
-    if "limits" in labels or {"refuses", "cooperates"} <= labels:
+    standing = any(
+        item.stance == "cooperates" and _STANDING_COOPERATION.search(item.cue) for item in items
+    )
+    street_only = all(_STREET_LEVEL.search(item.cue) for item in items if item.stance == "refuses")
+    if labels == {"refuses", "cooperates"} and standing and street_only:
+        # "signed a 287(g) agreement" / "honors ICE detainers at its jail" beside "deputies on
+        # patrol do not ask about status": a standing arrangement is no narrow case, and
+        # declining street enforcement does not undo it (GOLD-FORMAT: cooperates). A refusal
+        # of holds or of joint operations beside it still makes `limits`.
+        chosen = "cooperates"
+    elif "limits" in labels or {"refuses", "cooperates"} <= labels:
         chosen = "limits"
     elif labels == {"cooperates", "unclear"} and _surest(items, "unclear") >= _surest(
         items, "cooperates"

@@ -5,7 +5,8 @@ fixture pages (fixtures/gold.jsonl: 38 hand-written pages, news stories, press
 releases and statements, annotated by the guidelines in GOLD-FORMAT.md); and, for quotes only, the general
 political news of fixtures/gold-politics.jsonl (quote and speaker attribution must
 work beyond police stories). The 12 fresh fixture documents (d01-d12), written after
-the rules were tuned, are scored apart from the first 38. Floors sit a little under the scores measured when
+the rules were tuned, are scored apart from the first 38, and so are the 12 late ones
+(u01-u12), written later still. Floors sit a little under the scores measured when
 they were pinned (see README "Extraction quality"); raise them when the extractor
 improves.
 """
@@ -49,6 +50,17 @@ FRESH_FLOORS = {
     "quotes": (0.98, 0.92),
     "stances": (0.88, 0.95),
 }
+# The 12 late documents (doc_id "u01"..."u12", 7 news stories and 5 statements) were written
+# by someone who had not seen the rules, after the fresh ones were tuned on. Measured untuned:
+# agencies F1 0.894, officials 0.957 (agency 0.778), quotes 0.963 (speaker 0.909), stances
+# 0.762; then one fix of a class of stance errors they showed (a standing 287(g)/detainer
+# arrangement beside a refusal of street-level enforcement cooperates) gave stances 0.905.
+LATE_FLOORS = {
+    "agencies": (0.88, 0.97),
+    "officials": (0.95, 0.92),
+    "quotes": (0.95, 0.90),
+    "stances": (0.89, 0.97),
+}
 POLITICS_FLOORS = {"quotes": (0.98, 0.91)}
 KEY_ACCURACY = {
     "agencies": "type",
@@ -88,28 +100,33 @@ def test_seed_gold_floors(predictions: Path) -> None:
     _check(evaluate(load_gold(SEEDS / "gold.jsonl"), predictions), SEED_FLOORS)
 
 
-def _fixture_gold(*, fresh: bool) -> list[GoldDoc]:
+#: Fixture gold sets by the doc_id pattern of their documents.
+_SETS = {"fresh": r"d\d+", "late": r"u\d+"}
+
+
+def _fixture_gold(which: str) -> list[GoldDoc]:
+    """``tuned`` (the first 38), ``fresh`` (d01-d12) or ``late`` (u01-u12) fixture gold."""
     gold = load_gold(ROOT / "fixtures" / "gold.jsonl")
-    return (
-        [g for g in gold if re.fullmatch(r"d\d+", g.doc_id) is not None]
-        if fresh
-        else [g for g in gold if re.fullmatch(r"d\d+", g.doc_id) is None]
-    )
+    if which == "tuned":
+        return [g for g in gold if not any(re.fullmatch(p, g.doc_id) for p in _SETS.values())]
+    return [g for g in gold if re.fullmatch(_SETS[which], g.doc_id)]
 
 
-def test_fixture_gold_floors(predictions: Path) -> None:
-    _check(evaluate(_fixture_gold(fresh=False), predictions), FIXTURE_FLOORS)
-
-
-def test_fresh_fixture_gold_floors(predictions: Path) -> None:
-    gold = _fixture_gold(fresh=True)
+@pytest.mark.parametrize(
+    ("which", "floors"),
+    [("tuned", FIXTURE_FLOORS), ("fresh", FRESH_FLOORS), ("late", LATE_FLOORS)],
+)
+def test_fixture_gold_floors(
+    predictions: Path, which: str, floors: dict[str, tuple[float, float]]
+) -> None:
+    gold = _fixture_gold(which)
     assert len(gold) >= 12
-    _check(evaluate(gold, predictions), FRESH_FLOORS)
+    _check(evaluate(gold, predictions), floors)
 
 
-@pytest.mark.parametrize(("fresh", "floor"), [(False, 0.90), (True, 0.79)])
-def test_fixture_officials_agency_floor(predictions: Path, fresh: bool, floor: float) -> None:
-    report = evaluate(_fixture_gold(fresh=fresh), predictions)
+@pytest.mark.parametrize(("which", "floor"), [("tuned", 0.90), ("fresh", 0.79), ("late", 0.76)])
+def test_fixture_officials_agency_floor(predictions: Path, which: str, floor: float) -> None:
+    report = evaluate(_fixture_gold(which), predictions)
     accuracy = report.tables["officials"].accuracy("agency")
     assert accuracy is not None and accuracy.value is not None
     assert accuracy.value >= floor, f"officials agency {accuracy.value:.3f} < {floor}"

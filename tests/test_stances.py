@@ -150,6 +150,47 @@ def test_refusal_plus_narrow_cooperation_is_limits(nlp: Language) -> None:
 
 
 @pytest.mark.parametrize(
+    "policy",
+    [
+        "The Cabell County Sheriff's Office has entered into a 287(g) agreement with ICE.",
+        "The Cabell County Sheriff's Office has signed an agreement with federal immigration authorities that lets jail officers serve ICE warrants.",
+        "The Cabell County Sheriff's Office honors ICE detainers at its jail in Huntington.",
+    ],
+)
+def test_standing_cooperation_beside_a_patrol_refusal_cooperates(
+    nlp: Language, policy: str
+) -> None:
+    # Declining street enforcement does not make a standing arrangement a narrow case.
+    text = f"{policy}\n\nSheriff Dan Mays said his deputies on patrol do not ask about immigration status."
+    assert _stances(nlp, text) == {"Cabell County Sheriff's Office": "cooperates"}
+
+
+def test_a_refused_hold_beside_standing_cooperation_is_limits(nlp: Language) -> None:
+    # Only street-level refusals leave a standing arrangement `cooperates`.
+    text = (
+        "The Cabell County Sheriff's Office will not hold any person past release on an ICE "
+        "detainer alone.\n\nThe Cabell County Sheriff's Office has entered into a 287(g) "
+        "agreement with ICE."
+    )
+    assert _stances(nlp, text) == {"Cabell County Sheriff's Office": "limits"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        (
+            "The sheriff's office checks immigration status only where state law requires it.",
+            "limits",
+        ),
+        ("The county has not settled on an answer about ICE detainers.", "unclear"),
+    ],
+)
+def test_only_where_and_not_settled(sentence: str, label: str) -> None:
+    result = classify_sentence(sentence)
+    assert result is not None and result[0] == label
+
+
+@pytest.mark.parametrize(
     ("sentence", "label"),
     [
         (
