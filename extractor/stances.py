@@ -133,6 +133,9 @@ def classify_sentence(
     c = cues()
     text = text.replace("’", "'")
     on_topic = _first(c.topic, (context or text).replace("’", "'")) is not None
+    if not on_topic and not document_on_topic:
+        # Both ways an off-topic sentence can still count need an on-topic document.
+        return None
     refusal = _first(c.refuses, text)
     limit = _unless_hypothetical(_first(c.limits, text), text)
     exception = _first(c.exception, text)
@@ -407,10 +410,12 @@ def extract_stances(
         )
         if not targets:
             targets, sure = _quoted_agency(clause, agencies, quotes)
-        if targets:
-            previous, previous_end = targets, clause.end_char
+        if not targets:
+            # No agency, no stance: skipping the cue search here saves most of this module's time.
+            continue
+        previous, previous_end = targets, clause.end_char
         found = classify_sentence(clause.text, context=clause.sent.text, document_on_topic=on_topic)
-        if found is None or not targets or _is_reported(clause.text):
+        if found is None or _is_reported(clause.text):
             continue
         label, cue, strength = found
         if clause.start_char < headline_end:
