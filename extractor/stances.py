@@ -397,6 +397,8 @@ def extract_stances(
     quotes: Sequence[Quote] = (),
 ) -> list[StanceFinding]:
     """One stance per agency whose position ``doc`` states, in order of first evidence."""
+    if all(agency.agency_type == "federal" for agency in agencies):
+        return []  # only local agencies take stances: no clause below could name one
     evidence: dict[str, list[StanceFinding]] = {}
     previous: list[Agency] = []
     previous_end = 0
