@@ -48,18 +48,8 @@ _TRAILING_DATE = re.compile(
     r"[\s,;-]+(?:on\s+)?(?:\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}"
     r"|\d{4}-\d{2}-\d{2})\b.*$"
 )
-_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 # Expression strings, evaluated with ``root.xpath``: compiled ``etree.XPath``
 # objects must not be shared between threads, and batch runners may use threads.
-_BYLINE_CANDIDATES = (
-    "//*[@itemprop='author' or "
-    + " or ".join(
-        f"contains({_LOWER.format(attr)}, '{word}')"
-        for attr in ("@class", "@id")
-        for word in ("byline", "author")
-    )
-    + "]"
-)
 _MICRODATA = "//*[@itemprop='datePublished' or @itemprop='dateCreated' or @itemprop='headline']"
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 # A date in a URL path: /2019/11/19/ or /2019-11-19- (news CMSes put one there).
@@ -203,12 +193,14 @@ def _find_byline(root: etree._Element) -> str:
             text = collapse("".join(element.itertext()))
             if text:
                 return text
-    # XPath (in C) narrows ~1,000 elements to the few whose names mention an author.
-    for element in root.xpath(_BYLINE_CANDIDATES):
-        if not isinstance(element, etree._Element) or element.tag in ("meta", "link", "body"):
+    # A plain walk: an XPath narrowing the elements by translate()-lowered class and id
+    # took 5x as long (2.4 ms a page, a fifth of the whole parse).
+    for element in root.iter(etree.Element):
+        names = f"{element.get('class') or ''} {element.get('id') or ''}"
+        author = element.get("itemprop") == "author"
+        if (names == " " and not author) or element.tag in ("meta", "link", "body"):
             continue
-        names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-        if element.get("itemprop") == "author" or _BYLINE_NAME.search(names):
+        if author or _BYLINE_NAME.search(names.lower()):
             text = collapse(" ".join(element.itertext()))
             if 2 < len(text) <= 120:
                 return text

