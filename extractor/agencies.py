@@ -332,7 +332,7 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     ),
     (
         re.compile(
-            r"^(?P<place>.+?) County(?: Board(?: of (?:Supervisors|Commissioners))?| Commission| Commissioners(?: Court)?| Government| Council)?$",
+            r"^(?P<place>.+?) County(?: Board(?: of (?:Supervisors|Commissioners|Legislators|Chosen Freeholders))?| Commission| Commissioners(?: Court)?| Government| Council| Legislature| Fiscal Court)?$",
             re.I,
         ),
         "{place} County",
@@ -341,7 +341,8 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     ),
     (
         re.compile(
-            r"^(?P<place>.+?) County (?:Executive|Commissioner|Supervisor|Legislator)$", re.I
+            r"^(?P<place>.+?) County (?:Executive|Commissioner|Supervisor|Legislator|Judge|Administrator|Manager|Freeholder)$",
+            re.I,
         ),
         "{place} County",
         "county",
@@ -640,17 +641,48 @@ _OFFICES_IN = re.compile(
 )
 
 
+# "The Goose Creek and Hanahan police departments", "Dakota and Scott county sheriffs": a
+# plural office after coordinated places is one office of each.
+_PLACES_OFFICES = re.compile(
+    rf"(?P<places>{_PLACE}(?:, {_PLACE})*,? (?:and|or) {_PLACE}) "
+    r"(?P<office>police (?:departments|chiefs|forces)|(?:[Cc]ount(?:y|ies)'? )?"
+    r"(?:sheriffs|sheriff's offices|sheriff’s offices|sheriffs' offices|sheriffs’ offices))\b"
+)
+_LEADING_ARTICLE = re.compile(r"^(?:The|Both|Neighboring|Nearby) ")
+
+
 def _office_list_mentions(doc: Doc) -> list[_Mention]:
-    """The police departments of a list of places ("police chiefs in A, B and C")."""
+    """The police departments of a list of places ("police chiefs in A, B and C"; "the A and
+    B police departments") and the sheriff's offices of a list of counties."""
     found: list[_Mention] = []
     text = doc_text(doc)
-    for match in _OFFICES_IN.finditer(text):
+    matches = [(m, "police") for m in _OFFICES_IN.finditer(text)]
+    matches += [
+        (m, "police" if m.group("office").startswith("police") else "sheriff")
+        for m in _PLACES_OFFICES.finditer(text)
+    ]
+    for match, kind in matches:
         start = match.start("places")
         for part in re.finditer(rf"{_PLACE}", match.group("places")):
-            place = part.group(0)
+            place = _LEADING_ARTICLE.sub("", part.group(0))
             if place in ("And", "Or") or places.state_code(place) or places.is_country(place):
                 continue
-            begin = start + part.start()
+            begin = start + part.end() - len(place)
+            if kind == "sheriff":
+                place = place.removesuffix(" County")
+                found.append(
+                    _Mention(
+                        begin,
+                        begin + len(place),
+                        place,
+                        f"{place} County Sheriff's Office",
+                        "sheriff",
+                        "",
+                        True,
+                        f"{place} County",
+                    )
+                )
+                continue
             # Implied: the place only stands for its force, as in a title ("Omaha Police
             # Chief"); it is no alias and no sign of which city a story is about.
             found.append(

@@ -212,6 +212,64 @@ def _office_before_rank(doc: Doc, title: Span) -> Span:
     return office if office is not None else title
 
 
+_DETERMINERS = {"the", "a", "an", "its", "their", "his", "her"}
+
+
+def _title_before_comma(doc: Doc, start: int) -> tuple[Span, int] | None:
+    """A lower-case title set off before a name by a comma, opened by a determiner or a
+    possessive ("the county's jail administrator, Terrence Obuya"; "ICE's Phoenix field
+    office director, Marisol Quintero"); returns (title, index of its owner's "'s" or -1)."""
+    if start < 3 or doc[start - 1].text != "," or _vocabulary_title_at(doc, doc[start].idx):
+        return None  # "A DPS spokesman, Sgt. Hollis Tunstall": the rank's own reading
+    title = _title_before(doc, start - 1)
+    if title is None or any(c.isupper() for c in title.text) or _is_rank(title.text):
+        return None
+    # Up to two words ("Phoenix", "longtime") may stand between the opener and the title.
+    for i in range(title.start - 1, max(title.start - 4, -1), -1):
+        token = doc[i]
+        if token.text in ("'s", "’s"):
+            return title, i
+        if token.lower_ in _DETERMINERS:
+            return title, -1
+        if token.pos_ not in ("NOUN", "ADJ", "PROPN") or token.is_punct:
+            return None
+    return None
+
+
+# Generic owners that stand for an organisation named shortly before ("the group's
+# spokesperson"), and for the story's county or city government ("the county's prosecutor").
+_ORGANISATION_NOUNS = {
+    "group", "organization", "organisation", "coalition", "network", "alliance", "nonprofit",
+    "campaign", "union", "association", "center", "centre", "project", "council",
+}  # fmt: skip
+_GOVERNMENT_NOUNS = {"county": "county", "city": "city", "town": "city", "village": "city"}
+
+
+def _owner_agency(doc: Doc, possessive: int, agencies: list[Agency]) -> str:
+    """The agency or organisation a possessive names ("ICE" in "ICE's ... director"; the
+    group named before "the group's spokesperson"; the story's one county for "the county's")."""
+    if possessive < 1:
+        return ""
+    owner = doc[possessive - 1]
+    agency = agency_at(agencies, owner.idx, owner.idx + len(owner.text))
+    if agency is not None:
+        return agency.name
+    kind = _GOVERNMENT_NOUNS.get(owner.lower_)
+    if kind is not None:
+        fitting = [a for a in agencies if a.agency_type == kind]
+        return fitting[0].name if len(fitting) == 1 else ""
+    if owner.lower_ in _ORGANISATION_NOUNS:
+        named = [
+            e
+            for e in doc.ents
+            if e.label_ == "ORG"
+            and owner.idx - _NEAR_CHARS <= e.start_char < owner.idx
+            and agency_at(agencies, e.start_char, e.end_char) is None
+        ]
+        return clean_surface(named[-1].text) if named else ""
+    return ""
+
+
 def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
     """The agency or organisation named after "of"/"for"/"with"/"at" following a title."""
     if i >= len(doc) or doc[i].lower_ not in ("of", "for", "with", "at"):
@@ -549,9 +607,13 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             and not _is_rank(after[0].text)
         ):
             title = None
+        before_comma = _title_before_comma(doc, start) if title is None and after is None else None
         if title is not None and len(title) > 0:
             person.title = title.text
             person.agency = _agency_for_title(doc, title, agencies)
+        elif before_comma is not None:
+            person.title = before_comma[0].text
+            person.agency = _owner_agency(doc, before_comma[1], agencies)
         else:
             if after is not None:
                 title_span, next_i = after

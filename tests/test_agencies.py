@@ -576,3 +576,30 @@ def test_cities_and_counties_acting(nlp: Language, text: str, name: str) -> None
 def test_places_and_associations_are_no_agencies(nlp: Language, text: str) -> None:
     names = _names_and_aliases(nlp, text)
     assert not [n for n in names if n.startswith("City of") or "Police" in n]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The Millbrook and Ashgrove police departments said they would not check status.",
+            {"Millbrook Police Department", "Ashgrove Police Department"},
+        ),
+        (
+            "Otter Tail and Wadena county sheriffs said they would keep honoring ICE detainers.",
+            {"Otter Tail County Sheriff's Office", "Wadena County Sheriff's Office"},
+        ),
+        (
+            "The Tioga County Legislature voted 8-3 to approve the jail agreement with ICE.",
+            {"Tioga County"},
+        ),
+        (
+            "Lubbock County Judge Curtis Parrish said the county would sign the agreement.",
+            {"Lubbock County"},
+        ),
+    ],
+)
+def test_coordinated_offices_and_county_bodies(
+    nlp: Language, text: str, expected: set[str]
+) -> None:
+    assert expected <= {a.name for a in extract_agencies(nlp(text))}

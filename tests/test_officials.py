@@ -355,3 +355,63 @@ def test_a_rank_in_a_story_about_two_forces_takes_neither(nlp: Language) -> None
         "Sgt. Dana Price said the meeting went well."
     )
     assert ("Dana Price", "Sgt.", "") in _officials(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Legislator Dana Whitcombe said the county would not sign the agreement.",
+            ("Dana Whitcombe", "Legislator", ""),
+        ),
+        ("Freeholder Ruth Ingram spoke against the plan.", ("Ruth Ingram", "Freeholder", "")),
+        ("Delegate Hank Pruett disagreed with the bill.", ("Hank Pruett", "Delegate", "")),
+        ("Public Defender Oscar Lund objected.", ("Oscar Lund", "Public Defender", "")),
+        (
+            "Det. Lyle Ocampo of the Ellery County Sheriff's Office declined to comment.",
+            ("Lyle Ocampo", "Det.", "Ellery County Sheriff's Office"),
+        ),
+        (
+            "Cmdr. Ilse Varga of the Dorval Police Department spoke.",
+            ("Ilse Varga", "Cmdr.", "Dorval Police Department"),
+        ),
+    ],
+)
+def test_titles_beyond_police_and_sheriff(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "ICE's Phoenix field office director, Marisol Quintero, said agents would continue.",
+            (
+                "Marisol Quintero",
+                "Field Office Director",
+                "U.S. Immigration and Customs Enforcement",
+            ),
+        ),
+        (
+            "The Lyle County Jail holds people for ICE. The county's jail administrator, "
+            "Terrence Obuya, said so on Friday.",
+            ("Terrence Obuya", "Jail Administrator", "Lyle County Sheriff's Office"),
+        ),
+        (
+            "Dozens of members of the Harbor Workers Alliance came to the meeting. The group's "
+            "spokesperson, Irene Castell, said they would return.",
+            ("Irene Castell", "Spokesperson", "Harbor Workers Alliance"),
+        ),
+    ],
+)
+def test_title_set_off_before_the_name(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)
+
+
+def test_rank_after_an_office_and_comma_is_no_name(nlp: Language) -> None:
+    text = "A patrol spokesman, Sgt. Hollis Ray Dunmore, confirmed the operation."
+    assert [name for name, _, _ in _officials(nlp, text)] == ["Hollis Ray Dunmore"]
