@@ -667,3 +667,73 @@ def test_an_agency_subject_of_a_reported_clause_acts_itself(nlp: Language) -> No
         "sanctuary policy, told reporters that Paterson police will not help ICE."
     )
     assert _stances(nlp, text) == {"Paterson Police Department": "refuses"}
+
+
+def _stances(nlp: Language, text: str) -> dict[str, str]:
+    doc = nlp(text)
+    agencies = extract_agencies(doc)
+    officials = extract_officials(doc, agencies=agencies)
+    quotes = extract_quotes(doc, agencies=agencies, officials=officials)
+    found = extract_stances(doc, agencies=agencies, officials=officials, quotes=quotes)
+    return {f.agency: f.stance for f in found}
+
+
+@pytest.mark.parametrize(
+    ("text", "agency", "label"),
+    [
+        # A board's vote for or against an arrangement.
+        (
+            "Marlow County commissioners voted 4-1 to approve the agreement with ICE on Tuesday.",
+            "Marlow County",
+            "cooperates",
+        ),
+        # Plain-word refusals in a story about immigration enforcement.
+        (
+            "ICE agents made arrests in Tamsin last week. Chief Nora Delacourt said the "
+            "Tamsin Police Department would not get involved.",
+            "Tamsin Police Department",
+            "refuses",
+        ),
+        (
+            "ICE has stepped up arrests in Harwick County. Asked about the arrests, the Harwick "
+            'County Sheriff\'s Office said, "We are not going to do that."',
+            "Harwick County Sheriff's Office",
+            "refuses",
+        ),
+        # The same policy as the agency just described.
+        (
+            "The Corrigan Police Department will not help ICE with civil arrests. The Sable "
+            "Ridge Police Department follows a similar policy.",
+            "Sable Ridge Police Department",
+            "refuses",
+        ),
+        (
+            "The Tolland County Sheriff's Office honors ICE detainers. The Ashby County "
+            "Sheriff's Office has the same policy.",
+            "Ashby County Sheriff's Office",
+            "cooperates",
+        ),
+        # A first step under an arrangement the sentence before names.
+        (
+            "A 287(g) memorandum was approved in May. Deputies at the Olmstead County "
+            "Sheriff's Office will start screening inmates next month.",
+            "Olmstead County Sheriff's Office",
+            "cooperates",
+        ),
+    ],
+)
+def test_stances_stated_in_other_words(nlp: Language, text: str, agency: str, label: str) -> None:
+    assert _stances(nlp, text).get(agency) == label
+
+
+def test_plain_words_yield_to_a_stated_policy(nlp: Language) -> None:
+    text = (
+        "The Pembrook County Sheriff's Office honors ICE detainers at its jail. "
+        '"Choosing which federal laws to follow is not our job," Sheriff Amos Treadwell said.'
+    )
+    assert _stances(nlp, text)["Pembrook County Sheriff's Office"] == "cooperates"
+
+
+def test_plain_words_outside_an_immigration_story_are_no_stance(nlp: Language) -> None:
+    text = "Chief Nora Delacourt said the Tamsin Police Department would not get involved."
+    assert "Tamsin Police Department" not in _stances(nlp, text)
