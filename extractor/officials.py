@@ -245,9 +245,10 @@ _ORGANISATION_NOUNS = {
 _GOVERNMENT_NOUNS = {"county": "county", "city": "city", "town": "city", "village": "city"}
 
 
-def _owner_agency(doc: Doc, possessive: int, agencies: list[Agency]) -> str:
+def _owner_agency(doc: Doc, possessive: int, agencies: list[Agency], *, title: str) -> str:
     """The agency or organisation a possessive names ("ICE" in "ICE's ... director"; the
-    group named before "the group's spokesperson"; the story's one county for "the county's")."""
+    group named before "the group's spokesperson"; the story's one county for "the county's
+    top prosecutor", but not for "the county's sheriff", whose office the title implies)."""
     if possessive < 1:
         return ""
     owner = doc[possessive - 1]
@@ -255,6 +256,8 @@ def _owner_agency(doc: Doc, possessive: int, agencies: list[Agency]) -> str:
     if agency is not None:
         return agency.name
     kind = _GOVERNMENT_NOUNS.get(owner.lower_)
+    if kind is not None and title_kind(title) not in ("", kind):
+        return ""
     if kind is not None:
         fitting = [a for a in agencies if a.agency_type == kind]
         return fitting[0].name if len(fitting) == 1 else ""
@@ -268,6 +271,33 @@ def _owner_agency(doc: Doc, possessive: int, agencies: list[Agency]) -> str:
         ]
         return clean_surface(named[-1].text) if named else ""
     return ""
+
+
+# "Marcus Bell, who leads the Tamarind County Sheriff's Office,": the verb of a role clause
+# and the title it gives when the text writes none.
+_ROLE_VERBS = {
+    "leads": "Head", "heads": "Head", "runs": "Head", "oversees": "Head",
+    "directs": "Director", "commands": "Commander", "chairs": "Chair", "manages": "Manager",
+}  # fmt: skip
+
+
+def _role_clause_after(doc: Doc, end: int, agencies: list[Agency]) -> tuple[str, str] | None:
+    """(title, agency) from ", who leads the X" after a name, when X is an agency or a
+    capitalised organisation; None otherwise."""
+    if end + 3 >= len(doc) or doc[end].text != "," or doc[end + 1].lower_ != "who":
+        return None
+    title = _ROLE_VERBS.get(doc[end + 2].lower_)
+    if title is None:
+        return None
+    i = end + 3
+    if doc[i].lower_ == "the":
+        i += 1
+    stop = next((t.i for t in doc[i : i + 12] if t.is_punct and t.text not in ("'s", "’s")), i + 12)
+    agency = agency_at(agencies, doc[i].idx, doc[min(stop, len(doc)) - 1].idx + 1)
+    if agency is not None:
+        return title, agency.name
+    organisation = _organisation_after(doc, end + 2, agencies) if doc[i].is_title else ""
+    return (title, organisation) if organisation else None
 
 
 def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
@@ -550,7 +580,12 @@ def _untagged_names(doc: Doc, agencies: list[Agency]) -> list[Span]:
         if token.i > 0 and doc[token.i - 1].is_title:
             continue  # inside a longer capitalised phrase
         end = _name_end(doc, token.i)
-        if end and end < len(doc) and doc[end].text == "," and _title_after(doc, end):
+        if (
+            end
+            and end < len(doc)
+            and doc[end].text == ","
+            and (_title_after(doc, end) or _role_clause_after(doc, end, agencies))
+        ):
             add(token.i, end)
     return found
 
@@ -613,18 +648,27 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             person.agency = _agency_for_title(doc, title, agencies)
         elif before_comma is not None:
             person.title = before_comma[0].text
-            person.agency = _owner_agency(doc, before_comma[1], agencies)
+            person.agency = _owner_agency(
+                doc, before_comma[1], agencies, title=before_comma[0].text
+            )
         else:
             if after is not None:
                 title_span, next_i = after
                 person.title = title_span.text
                 # "Mike Tran, Henderson's police chief": the office of the place before it.
                 owner = agency_at(agencies, doc[end].idx, title_span.end_char)
+                # "Lucia Ferrante, the network's policy director": the network named before.
+                possessive = next(
+                    (t.i for t in doc[end : title_span.start] if t.text in ("'s", "’s")), -1
+                )
                 person.agency = (
                     _organisation_after(doc, next_i, agencies)
                     or (owner.name if owner is not None else "")
+                    or _owner_agency(doc, possessive, agencies, title=title_span.text)
                     or _agency_after_comma(doc, next_i, agencies)
                 )
+            elif (role := _role_clause_after(doc, end, agencies)) is not None:
+                person.title, person.agency = role
         if not person.agency and person.title:
             person.agency = (
                 _organisation_after(doc, end, agencies)

@@ -415,3 +415,29 @@ def test_title_set_off_before_the_name(
 def test_rank_after_an_office_and_comma_is_no_name(nlp: Language) -> None:
     text = "A patrol spokesman, Sgt. Hollis Ray Dunmore, confirmed the operation."
     assert [name for name, _, _ in _officials(nlp, text)] == ["Hollis Ray Dunmore"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The Border Rights Network sued the county on Monday. Lucia Ferrante, the network's "
+            "policy director, said the lawsuit would proceed.",
+            ("Lucia Ferrante", "Policy Director", "Border Rights Network"),
+        ),
+        (
+            "Marcus Bell, who leads the Tamarind County Sheriff's Office, said deputies would "
+            "not join raids.",
+            ("Marcus Bell", "Head", "Tamarind County Sheriff's Office"),
+        ),
+        (
+            "The Kessling Police Department will not join raids. Nadia Ross, the city's police "
+            "chief, said so on Monday.",
+            ("Nadia Ross", "Police Chief", "Kessling Police Department"),
+        ),
+    ],
+)
+def test_organisation_and_role_clause(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)
