@@ -114,9 +114,13 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
     i += 1
     if i < len(doc) and doc[i].lower_ in ("the", "a", "an", "its", "their"):
         i += 1
-    # "the county's sheriff" / "the department's spokesperson"
-    if i + 1 < len(doc) and doc[i + 1].text in ("'s", "’s"):
-        i += 2
+    # "the county's sheriff" / "the department's spokesperson" / "Orchard City's police chief"
+    for k in range(i, min(i + 3, len(doc) - 1)):
+        if doc[k + 1].text in ("'s", "’s"):
+            i = k + 2
+            break
+        if not doc[k].is_title:
+            break
     # "a patrol spokesman", "the agency's longtime jail administrator": up to two plain words
     # may stand before the title; a name, a verb or punctuation may not.
     for skip in range(3):
@@ -340,7 +344,10 @@ def _clean_name(span: Span) -> tuple[str, int, int]:
     if not tokens:
         return "", span.start_char, span.start_char
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-    return doc_text(span.doc)[start:end], start, end
+    return _NICKNAME.sub(" ", doc_text(span.doc)[start:end]), start, end
+
+
+_NICKNAME = re.compile(r"\s+[\"“‘'][^\"”’'\s]+[\"”’']\s+")
 
 
 def _agency_for_title(doc: Doc, title: Span, agencies: list[Agency]) -> str:
@@ -531,11 +538,22 @@ def _titled_name_in(doc: Doc, ent: Span) -> Span | None:
     return None
 
 
+def _nickname_end(doc: Doc, i: int) -> int:
+    """End of a quoted nickname at token ``i`` (`"Roy"` in `Rogelio "Roy" Saldaña`), else ``i``."""
+    if i + 2 < len(doc) and doc[i].is_quote and doc[i + 1].is_title and doc[i + 2].is_quote:
+        return i + 3
+    return i
+
+
 def _name_end(doc: Doc, start: int) -> int:
     """End of a two- or three-word capitalised name starting at token ``start`` (0 if none);
-    "Ruiz-Park" counts as one word."""
+    "Ruiz-Park" counts as one word, a quoted nickname none."""
     i, words = start, 0
     while i < len(doc) and words < 3:
+        if words:
+            i = _nickname_end(doc, i)
+        if i >= len(doc):
+            break
         token = doc[i]
         if not (token.is_title or token.is_upper) or not _NAME_CHARS.match(token.text):
             break
@@ -554,14 +572,21 @@ def _name_end(doc: Doc, start: int) -> int:
     return i if words >= 2 else 0
 
 
-def _untagged_names(doc: Doc, agencies: list[Agency]) -> list[Span]:
+def _untagged_names(doc: Doc, agencies: list[Agency]) -> tuple[list[Span], set[int]]:
     """Names the model did not tag PERSON but a title marks: after a title ("Sheriff Harlan
-    Estrada" tagged ORG) or before an apposition title ("Rita Gonsalves, chair of ...")."""
+    Estrada" tagged ORG) or before an apposition title ("Rita Gonsalves, chair of ...").
+
+    Also the start tokens of PERSON entities such a name replaces: the model splits a name
+    around a quoted nickname (`Tomas` + `Tommy" Arriaga`)."""
     taken = [(e.start, e.end) for e in doc.ents if e.label_ == "PERSON"]
     found: list[Span] = []
+    replaced: set[int] = set()
 
     def add(start: int, end: int) -> None:
         span = doc[start:end]
+        if any(_nickname_end(doc, k) > k for k in range(start + 1, end)):
+            replaced.update(s for s, e in taken if s < end and start < e and start <= s)
+            taken[:] = [(s, e) for s, e in taken if s not in replaced]
         if any(s < end and start < e for s, e in taken):
             return
         if agency_at(agencies, span.start_char, span.end_char) is not None:
@@ -587,13 +612,16 @@ def _untagged_names(doc: Doc, agencies: list[Agency]) -> list[Span]:
             and (_title_after(doc, end) or _role_clause_after(doc, end, agencies))
         ):
             add(token.i, end)
-    return found
+    return found, replaced
 
 
 def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
     people: list[_Person] = []
     headline_end = _headline_end(doc)
-    entities = list(doc.ents) + _untagged_names(doc, agencies)
+    untagged, replaced = _untagged_names(doc, agencies)
+    entities = [
+        e for e in doc.ents if not (e.label_ == "PERSON" and e.start in replaced)
+    ] + untagged
     for entity in entities:
         ent = entity if entity.label_ == "PERSON" else _titled_name_in(doc, entity)
         if ent is None:

@@ -441,3 +441,22 @@ def test_organisation_and_role_clause(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in _officials(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Lena Morrow, Cedar Falls's interim police chief, said officers would not join raids.",
+            ("Lena Morrow", "Interim Police Chief", "Cedar Falls Police Department"),
+        ),
+        (
+            'Police Chief Tomas "Tommy" Arriaga said officers would call ICE only for felonies.',
+            ("Tomas Arriaga", "Police Chief", ""),
+        ),
+    ],
+)
+def test_multiword_place_owner_and_nickname(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)
