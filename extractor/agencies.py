@@ -1012,6 +1012,14 @@ def _cluster(mentions: list[_Mention]) -> list[_Cluster]:
                 full.mentions.extend(short.mentions)
                 del clusters[name_key(short.name)]
                 break
+    # "The Highway Patrol's agreement" after "the Oklahoma Highway Patrol": a name without its
+    # place is the one agency whose name ends with it.
+    for short in [c for c in clusters.values() if c.agency_type == "other"]:
+        tail = " " + name_key(short.name)
+        fuller = [c for c in clusters.values() if name_key(c.name).endswith(tail)]
+        if len(fuller) == 1:
+            fuller[0].mentions.extend(short.mentions)
+            del clusters[name_key(short.name)]
     return list(clusters.values())
 
 

@@ -240,41 +240,79 @@ def _title_before_comma(doc: Doc, start: int) -> tuple[Span, int] | None:
     return None
 
 
-# Generic owners that stand for an organisation named shortly before ("the group's
-# spokesperson"), and for the story's county or city government ("the county's prosecutor").
+# Generic owners that stand for an organisation named before ("the group's spokesperson",
+# "the coalition's director"), and for the story's county or city ("the county's prosecutor").
 _ORGANISATION_NOUNS = {
     "group", "organization", "organisation", "coalition", "network", "alliance", "nonprofit",
     "campaign", "union", "association", "center", "centre", "project", "council",
+    "collaborative", "committee", "league", "federation", "institute", "fund", "clinic",
+    "initiative", "partnership", "foundation", "caucus",
 }  # fmt: skip
 _GOVERNMENT_NOUNS = {"county": "county", "city": "city", "town": "city", "village": "city"}
 
 
+def _name_ending_in(doc: Doc, noun: str, before: int) -> tuple[int, str] | None:
+    """The last capitalised name before token ``before`` that ends with ``noun`` ("... Defense
+    Coalition"), as (start character, name)."""
+    for token in reversed(doc[:before]):
+        if token.lower_ != noun or not token.is_title:
+            continue
+        start = token.i
+        while start > 0 and (doc[start - 1].is_title or doc[start - 1].is_upper):
+            start -= 1
+        if doc[start].lower_ == "the":
+            start += 1
+        if start < token.i:
+            return doc[start].idx, clean_surface(doc[start : token.i + 1].text)
+    return None
+
+
 def _owner_agency(doc: Doc, possessive: int, agencies: list[Agency], *, title: str) -> str:
     """The agency or organisation a possessive names ("ICE" in "ICE's ... director"; the
-    group named before "the group's spokesperson"; the story's one county for "the county's
-    top prosecutor", but not for "the county's sheriff", whose office the title implies)."""
+    coalition named before "the coalition's director"; the patrol for "the patrol's chief";
+    the story's one county for "the county's top prosecutor", but not for "the county's
+    sheriff", whose office the title implies)."""
     if possessive < 1:
         return ""
     owner = doc[possessive - 1]
     agency = agency_at(agencies, owner.idx, owner.idx + len(owner.text))
     if agency is not None:
         return agency.name
-    kind = _GOVERNMENT_NOUNS.get(owner.lower_)
-    if kind is not None and title_kind(title) not in ("", kind):
-        return ""
+    noun = owner.lower_
+    kind = _GOVERNMENT_NOUNS.get(noun)
     if kind is not None:
+        if title_kind(title) not in ("", kind):
+            return ""
         fitting = [a for a in agencies if a.agency_type == kind]
         return fitting[0].name if len(fitting) == 1 else ""
-    if owner.lower_ in _ORGANISATION_NOUNS:
+    # The agency or organisation whose name holds the noun, the one named last before it.
+    named: list[tuple[int, str]] = [
+        (s, a.name) for a in agencies if noun in a.name.lower().split() for s, _ in a.spans
+    ]
+    if not named and noun in _ORGANISATION_NOUNS:
         named = [
-            e
+            (e.start_char, clean_surface(e.text))
             for e in doc.ents
             if e.label_ == "ORG"
-            and owner.idx - _NEAR_CHARS <= e.start_char < owner.idx
+            and noun in e.text.lower().split()
             and agency_at(agencies, e.start_char, e.end_char) is None
         ]
-        return clean_surface(named[-1].text) if named else ""
-    return ""
+        if not named and (spelled := _name_ending_in(doc, noun, owner.i)):
+            # A name the model did not tag ("The Prairie Immigrant Defense Coalition released").
+            named = [spelled]
+        if not named:
+            # "The group's spokesperson": the organisation named shortly before.
+            named = [
+                (e.start_char, clean_surface(e.text))
+                for e in doc.ents
+                if e.label_ == "ORG"
+                and owner.idx - _NEAR_CHARS <= e.start_char < owner.idx
+                and agency_at(agencies, e.start_char, e.end_char) is None
+            ]
+    before = [item for item in named if item[0] < owner.idx]
+    if before:
+        return max(before)[1]
+    return named[0][1] if len({name for _, name in named}) == 1 else ""
 
 
 # "Marcus Bell, who leads the Tamarind County Sheriff's Office,": the verb of a role clause

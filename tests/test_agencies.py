@@ -603,3 +603,13 @@ def test_coordinated_offices_and_county_bodies(
     nlp: Language, text: str, expected: set[str]
 ) -> None:
     assert expected <= {a.name for a in extract_agencies(nlp(text))}
+
+
+def test_a_name_without_its_place_joins_the_full_name(nlp: Language) -> None:
+    text = (
+        "The Nevada Highway Patrol joined the task force in May. The Highway Patrol's "
+        "agreement lets troopers arrest people on immigration charges."
+    )
+    names = {a.name for a in extract_agencies(nlp(text))}
+    assert "Nevada Highway Patrol" in names
+    assert "Highway Patrol" not in names

@@ -460,3 +460,26 @@ def test_multiword_place_owner_and_nickname(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in _officials(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The Prairie Immigrant Defense Coalition released a report on Monday about "
+            "detentions in three counties, with interviews of 40 families and a review of "
+            "jail records. "
+            '"Sheriffs have a choice," said Omar Beale, the coalition’s executive director.',
+            ("Omar Beale", "Executive Director", "Prairie Immigrant Defense Coalition"),
+        ),
+        (
+            "The Nevada Highway Patrol joined the task force in May. Col. Ruth Amsel, the "
+            "patrol's chief, said troopers would focus on smuggling.",
+            ("Ruth Amsel", "Chief", "Nevada Highway Patrol"),
+        ),
+    ],
+)
+def test_possessive_owner_named_by_its_noun(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)
