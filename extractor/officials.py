@@ -151,7 +151,6 @@ _TENURE_WORDS = {
     "former",
     "newly",
     "other",
-    "top",
 }
 
 
@@ -228,13 +227,17 @@ def _title_before_comma(doc: Doc, start: int) -> tuple[Span, int] | None:
     title = _title_before(doc, start - 1)
     if title is None or any(c.isupper() for c in title.text) or _is_rank(title.text):
         return None
-    # Up to two words ("Phoenix", "longtime") may stand between the opener and the title.
+    # Up to two words ("Phoenix", "longtime") may stand between the opener and the title;
+    # adjectives next to it belong to it ("the county's top prosecutor").
+    first = title.start
+    while first > 0 and doc[first - 1].pos_ == "ADJ" and doc[first - 1].lower_ not in _TENURE_WORDS:
+        first -= 1
     for i in range(title.start - 1, max(title.start - 4, -1), -1):
         token = doc[i]
         if token.text in ("'s", "’s"):
-            return title, i
+            return doc[first : title.end], i
         if token.lower_ in _DETERMINERS:
-            return title, -1
+            return doc[first : title.end], -1
         if token.pos_ not in ("NOUN", "ADJ", "PROPN") or token.is_punct:
             return None
     return None
