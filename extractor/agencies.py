@@ -715,12 +715,18 @@ def _locative_place(doc: Doc, title_start: int) -> str:
     if title_start < 3 or doc[title_start - 1].text != ",":
         return ""
     sentence_start = doc[title_start].sent.start
+    while sentence_start < title_start and doc[sentence_start].is_space:
+        sentence_start += 1
     if doc[sentence_start].lower_ != "in":
         return ""
-    end = sentence_start + 1
+    first = sentence_start + 1
+    # "In neighboring Carrow County, Sheriff ...": a lower-case word before the place.
+    while first < min(title_start, sentence_start + 3) and doc[first].is_lower:
+        first += 1
+    end = first
     while end < title_start and (doc[end].text[:1].isupper() or doc[end].text == "."):
         end += 1
-    words = doc[sentence_start + 1 : end]
+    words = doc[first:end]
     between = doc[end : title_start - 1]
     if not 1 <= len(words) <= 4 or doc[end].text != ",":
         return ""

@@ -613,3 +613,12 @@ def test_a_name_without_its_place_joins_the_full_name(nlp: Language) -> None:
     names = {a.name for a in extract_agencies(nlp(text))}
     assert "Nevada Highway Patrol" in names
     assert "Highway Patrol" not in names
+
+
+def test_a_sheriff_in_a_neighboring_county_names_its_office(nlp: Language) -> None:
+    text = (
+        "The Benton Ridge County Sheriff's Office holds inmates at ICE's request, Sheriff "
+        "Lyle Danforth said.\n\nIn neighboring Carrow County, Sheriff Tanya Ellsworth took "
+        "the opposite view."
+    )
+    assert "Carrow County Sheriff's Office" in {a.name for a in extract_agencies(nlp(text))}

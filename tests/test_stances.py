@@ -737,3 +737,31 @@ def test_plain_words_yield_to_a_stated_policy(nlp: Language) -> None:
 def test_plain_words_outside_an_immigration_story_are_no_stance(nlp: Language) -> None:
     text = "Chief Nora Delacourt said the Tamsin Police Department would not get involved."
     assert "Tamsin Police Department" not in _stances(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        (
+            "Her office will release inmates when their charges are resolved, regardless of any "
+            "ICE detainer.",
+            "refuses",
+        ),
+        (
+            "The department will respond if ICE agents request help in an emergency.",
+            "limits",
+        ),
+    ],
+)
+def test_release_regardless_and_emergency_help(sentence: str, label: str) -> None:
+    found = classify_sentence(sentence)
+    assert found is not None
+    assert found[0] == label
+
+
+def test_a_decision_not_yet_made_is_unclear() -> None:
+    found = classify_sentence(
+        "Officials said they had not yet decided whether to apply.", document_on_topic=True
+    )
+    assert found is not None
+    assert found[0] == "unclear"
