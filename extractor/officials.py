@@ -151,6 +151,10 @@ _TENURE_WORDS = {
     "former",
     "newly",
     "other",
+    "incumbent",
+    "outgoing",
+    "incoming",
+    "retiring",
 }
 
 
