@@ -349,12 +349,27 @@ def _role_clause_after(doc: Doc, end: int, agencies: list[Agency]) -> tuple[str,
     return (title, organisation) if organisation else None
 
 
+# The word after "the" in "a spokesman for the sheriff's office" -> the type of agency.
+_OFFICE_WORDS = {"sheriff": "sheriff", "police": "police", "jail": "sheriff"}
+
+
 def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
     """The agency or organisation named after "of"/"for"/"with"/"at" following a title."""
     if i >= len(doc) or doc[i].lower_ not in ("of", "for", "with", "at"):
         return ""
     j = i + 1
     if j < len(doc) and doc[j].lower_ == "the":
+        # "a spokesman for the sheriff's office": the agency the phrase refers back to.
+        words = doc[j : j + 4]
+        named = agency_at(agencies, words.start_char, words.end_char)
+        if named is not None and doc[j].idx in {s for s, _ in named.spans}:
+            return named.name
+        kind = _OFFICE_WORDS.get(doc[j + 1].lower_) if j + 1 < len(doc) else None
+        if kind is not None and not doc[j + 1].is_title:
+            # Too far from its name for the agencies' own reading: the story's one such office.
+            fitting = [a for a in agencies if a.agency_type == kind]
+            if len(fitting) == 1:
+                return fitting[0].name
         j += 1
     k = j
     while (

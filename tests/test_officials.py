@@ -483,3 +483,15 @@ def test_possessive_owner_named_by_its_noun(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in _officials(nlp, text)
+
+
+def test_spokesman_for_the_office_far_from_its_name(nlp: Language) -> None:
+    text = (
+        "Creek Bend County Sheriff Paul Macomb said his office would keep honoring detainers. "
+        "The commission met for three hours. Residents spoke for and against the plan. "
+        "Several asked about costs. Others asked about the jail. The vote came late. "
+        "Lt. Sam Duggins, a spokesman for the sheriff's office, declined to comment."
+    )
+    assert ("Sam Duggins", "Spokesman", "Creek Bend County Sheriff's Office") in _officials(
+        nlp, text
+    )

@@ -765,3 +765,16 @@ def test_a_decision_not_yet_made_is_unclear() -> None:
     )
     assert found is not None
     assert found[0] == "unclear"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Commissioners voted 3-2 to renew a contract that lets ICE rent beds at the jail.",
+        "The county allows ICE to rent up to 60 beds at its jail.",
+    ],
+)
+def test_renewed_contracts_and_rented_beds_cooperate(sentence: str) -> None:
+    found = classify_sentence(sentence)
+    assert found is not None
+    assert found[0] == "cooperates"
