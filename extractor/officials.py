@@ -384,6 +384,10 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
         return ""
     phrase = doc[j:k]
     agency = agency_at(agencies, phrase.start_char, phrase.end_char)
+    if agency is None and k < len(doc) and doc[k].lower_ == "police":
+        # "spokesperson for the Pinecrest police": the place's department.
+        wanted = f"{clean_surface(phrase.text)} Police Department"
+        agency = next((a for a in agencies if a.name == wanted), None)
     return agency.name if agency is not None else clean_surface(phrase.text)
 
 

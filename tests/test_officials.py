@@ -495,3 +495,16 @@ def test_spokesman_for_the_office_far_from_its_name(nlp: Language) -> None:
     assert ("Sam Duggins", "Spokesman", "Creek Bend County Sheriff's Office") in _officials(
         nlp, text
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Yarrow County Sheriff's Office and the Pinecrest Police Department both attended. "
+        "Pinecrest police spokesperson Jill Amato said officers would not take part.",
+        "The Yarrow County Sheriff's Office and the Pinecrest Police Department both attended. "
+        "Jill Amato, spokesperson for the Pinecrest police, said officers would not take part.",
+    ],
+)
+def test_spokesperson_of_a_place_police(nlp: Language, text: str) -> None:
+    assert ("Jill Amato", "Spokesperson", "Pinecrest Police Department") in _officials(nlp, text)
