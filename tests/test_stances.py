@@ -778,3 +778,25 @@ def test_renewed_contracts_and_rented_beds_cooperate(sentence: str) -> None:
     found = classify_sentence(sentence)
     assert found is not None
     assert found[0] == "cooperates"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The department has told its officers to stay away from federal immigration operations.",
+        "The department says immigration enforcement is a federal responsibility.",
+        "The chief said immigration enforcement is not a local responsibility.",
+    ],
+)
+def test_staying_away_and_someone_elses_job_refuse(sentence: str) -> None:
+    found = classify_sentence(sentence)
+    assert found is not None
+    assert found[0] == "refuses"
+
+
+def test_declining_the_operation_in_an_immigration_story(nlp: Language) -> None:
+    text = (
+        "ICE agents arrested 30 people in Ashfield on Tuesday.\n\n"
+        "The Ashfield Police Department said it would not take part in the operation."
+    )
+    assert _stances(nlp, text).get("Ashfield Police Department") == "refuses"
