@@ -636,8 +636,13 @@ def _group_mentions(doc: Doc) -> list[_Mention]:
 _PLACE = r"[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}"
 # "Police chiefs in Elk Crossing, Fremont Springs and Bridal Veil": each place's force.
 _OFFICES_IN = re.compile(
-    r"\b(?:[Pp]olice (?:chiefs|departments|forces)|[Cc]hiefs of police) in "
+    r"\b(?:[Pp]olice(?: chiefs| departments| forces)?|[Cc]hiefs of police) (?:in|of) "
     rf"(?P<places>{_PLACE}(?:, {_PLACE})*,? (?:and|or) {_PLACE})"
+)
+# "Sheriffs in Renfrew and Caswell counties": each county's office.
+_SHERIFFS_IN = re.compile(
+    r"\b[Ss]heriff(?:s|['’]s offices|s['’] offices) (?:in|of) "
+    rf"(?P<places>{_PLACE}(?:, {_PLACE})*,? (?:and|or) {_PLACE}) counties\b"
 )
 
 
@@ -661,6 +666,7 @@ def _office_list_mentions(doc: Doc) -> list[_Mention]:
         (m, "police" if m.group("office").startswith("police") else "sheriff")
         for m in _PLACES_OFFICES.finditer(text)
     ]
+    matches += [(m, "sheriff") for m in _SHERIFFS_IN.finditer(text)]
     for match, kind in matches:
         start = match.start("places")
         for part in re.finditer(rf"{_PLACE}", match.group("places")):
@@ -669,12 +675,13 @@ def _office_list_mentions(doc: Doc) -> list[_Mention]:
                 continue
             begin = start + part.end() - len(place)
             if kind == "sheriff":
+                surface = place
                 place = place.removesuffix(" County")
                 found.append(
                     _Mention(
                         begin,
-                        begin + len(place),
-                        place,
+                        begin + len(surface),
+                        surface,
                         f"{place} County Sheriff's Office",
                         "sheriff",
                         "",
@@ -1146,11 +1153,13 @@ def _aliases(cluster: _Cluster) -> tuple[str, ...]:
 def extract_agencies(doc: Doc) -> list[Agency]:
     """Agencies named in ``doc``, one per canonical name, in order of first mention."""
     paragraphs = doc_text(doc).split("\n\n")
+    # Office lists first: "the Renfrew County and Caswell County sheriff's offices" names the
+    # offices, not the counties the entity ruler finds in the same words.
     mentions = (
-        _entity_mentions(doc)
+        _office_list_mentions(doc)
+        + _entity_mentions(doc)
         + _group_mentions(doc)
         + _possessive_mentions(doc)
-        + _office_list_mentions(doc)
     )
     mentions = _dedupe(mentions)
     mentions += _acronym_aliases(doc, mentions)

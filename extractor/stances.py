@@ -472,6 +472,8 @@ def _place_words(text: str) -> set[str]:
 _BODY_NOUNS = {
     "office", "department", "agency", "administration", "deputies", "officers", "jail",
     "staff", "government", "troopers",
+    # "The Renfrew and Caswell county sheriff's offices said ...": each office listed.
+    "offices", "departments", "agencies", "sheriffs",
 }  # fmt: skip
 
 

@@ -622,3 +622,24 @@ def test_a_sheriff_in_a_neighboring_county_names_its_office(nlp: Language) -> No
         "the opposite view."
     )
     assert "Carrow County Sheriff's Office" in {a.name for a in extract_agencies(nlp(text))}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Sheriffs in Renfrew and Caswell counties said they would keep honoring detainers.",
+            {"Renfrew County Sheriff's Office", "Caswell County Sheriff's Office"},
+        ),
+        (
+            "Police in Goshen and Millbury said they would not ask about immigration status.",
+            {"Goshen Police Department", "Millbury Police Department"},
+        ),
+        (
+            "The Renfrew County and Caswell County sheriff's offices signed 287(g) agreements.",
+            {"Renfrew County Sheriff's Office", "Caswell County Sheriff's Office"},
+        ),
+    ],
+)
+def test_offices_of_listed_places(nlp: Language, text: str, expected: set[str]) -> None:
+    assert expected <= {a.name for a in extract_agencies(nlp(text))}

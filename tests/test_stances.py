@@ -800,3 +800,10 @@ def test_declining_the_operation_in_an_immigration_story(nlp: Language) -> None:
         "The Ashfield Police Department said it would not take part in the operation."
     )
     assert _stances(nlp, text).get("Ashfield Police Department") == "refuses"
+
+
+def test_a_plural_office_subject_gives_each_office_the_stance(nlp: Language) -> None:
+    text = "The Renfrew and Caswell county sheriff's offices will keep honoring ICE detainers."
+    found = _stances(nlp, text)
+    assert found.get("Renfrew County Sheriff's Office") == "cooperates"
+    assert found.get("Caswell County Sheriff's Office") == "cooperates"
