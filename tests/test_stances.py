@@ -807,3 +807,23 @@ def test_a_plural_office_subject_gives_each_office_the_stance(nlp: Language) -> 
     found = _stances(nlp, text)
     assert found.get("Renfrew County Sheriff's Office") == "cooperates"
     assert found.get("Caswell County Sheriff's Office") == "cooperates"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        ("The council voted down a proposal to join the 287(g) program.", "refuses"),
+        ("Commissioners rejected the 287(g) agreement on a 4-1 vote.", "refuses"),
+        ("The board turned down a renewal of the jail contract with ICE.", "refuses"),
+        ("The sheriff rejected criticism and signed the 287(g) agreement.", "cooperates"),
+        ("The department has no interest in enforcing immigration law.", "refuses"),
+        (
+            "Officers will not stop people to check whether they are in the country legally.",
+            "refuses",
+        ),
+    ],
+)
+def test_votes_against_and_no_interest(sentence: str, label: str) -> None:
+    found = classify_sentence(sentence)
+    assert found is not None
+    assert found[0] == label
