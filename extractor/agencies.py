@@ -332,7 +332,7 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     ),
     (
         re.compile(
-            r"^(?P<place>.+?) County(?: Board(?: of (?:Supervisors|Commissioners))?| Commission| Commissioners(?: Court)?| Government| Council)?$",
+            r"^(?P<place>.+?) County(?: Board(?: of (?:Supervisors|Commissioners|Legislators|Chosen Freeholders))?| Commission| Commissioners(?: Court)?| Government| Council| Legislature| Fiscal Court)?$",
             re.I,
         ),
         "{place} County",
@@ -341,7 +341,8 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     ),
     (
         re.compile(
-            r"^(?P<place>.+?) County (?:Executive|Commissioner|Supervisor|Legislator)$", re.I
+            r"^(?P<place>.+?) County (?:Executive|Commissioner|Supervisor|Legislator|Judge|Administrator|Manager|Freeholder)$",
+            re.I,
         ),
         "{place} County",
         "county",
@@ -635,22 +636,60 @@ def _group_mentions(doc: Doc) -> list[_Mention]:
 _PLACE = r"[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}"
 # "Police chiefs in Elk Crossing, Fremont Springs and Bridal Veil": each place's force.
 _OFFICES_IN = re.compile(
-    r"\b(?:[Pp]olice (?:chiefs|departments|forces)|[Cc]hiefs of police) in "
+    r"\b(?:[Pp]olice(?: chiefs| departments| forces)?|[Cc]hiefs of police) (?:in|of) "
     rf"(?P<places>{_PLACE}(?:, {_PLACE})*,? (?:and|or) {_PLACE})"
+)
+# "Sheriffs in Renfrew and Caswell counties": each county's office.
+_SHERIFFS_IN = re.compile(
+    r"\b[Ss]heriff(?:s|['’]s offices|s['’] offices) (?:in|of) "
+    rf"(?P<places>{_PLACE}(?:, {_PLACE})*,? (?:and|or) {_PLACE}) counties\b"
 )
 
 
+# "The Goose Creek and Hanahan police departments", "Dakota and Scott county sheriffs": a
+# plural office after coordinated places is one office of each.
+_PLACES_OFFICES = re.compile(
+    rf"(?P<places>{_PLACE}(?:, {_PLACE})*,? (?:and|or) {_PLACE}) "
+    r"(?P<office>police (?:departments|chiefs|forces)|(?:[Cc]ount(?:y|ies)'? )?"
+    r"(?:sheriffs|sheriff's offices|sheriff’s offices|sheriffs' offices|sheriffs’ offices))\b"
+)
+_LEADING_ARTICLE = re.compile(r"^(?:The|Both|Neighboring|Nearby) ")
+
+
 def _office_list_mentions(doc: Doc) -> list[_Mention]:
-    """The police departments of a list of places ("police chiefs in A, B and C")."""
+    """The police departments of a list of places ("police chiefs in A, B and C"; "the A and
+    B police departments") and the sheriff's offices of a list of counties."""
     found: list[_Mention] = []
     text = doc_text(doc)
-    for match in _OFFICES_IN.finditer(text):
+    matches = [(m, "police") for m in _OFFICES_IN.finditer(text)]
+    matches += [
+        (m, "police" if m.group("office").startswith("police") else "sheriff")
+        for m in _PLACES_OFFICES.finditer(text)
+    ]
+    matches += [(m, "sheriff") for m in _SHERIFFS_IN.finditer(text)]
+    for match, kind in matches:
         start = match.start("places")
         for part in re.finditer(rf"{_PLACE}", match.group("places")):
-            place = part.group(0)
+            place = _LEADING_ARTICLE.sub("", part.group(0))
             if place in ("And", "Or") or places.state_code(place) or places.is_country(place):
                 continue
-            begin = start + part.start()
+            begin = start + part.end() - len(place)
+            if kind == "sheriff":
+                surface = place
+                place = place.removesuffix(" County")
+                found.append(
+                    _Mention(
+                        begin,
+                        begin + len(surface),
+                        surface,
+                        f"{place} County Sheriff's Office",
+                        "sheriff",
+                        "",
+                        True,
+                        f"{place} County",
+                    )
+                )
+                continue
             # Implied: the place only stands for its force, as in a title ("Omaha Police
             # Chief"); it is no alias and no sign of which city a story is about.
             found.append(
@@ -683,12 +722,18 @@ def _locative_place(doc: Doc, title_start: int) -> str:
     if title_start < 3 or doc[title_start - 1].text != ",":
         return ""
     sentence_start = doc[title_start].sent.start
+    while sentence_start < title_start and doc[sentence_start].is_space:
+        sentence_start += 1
     if doc[sentence_start].lower_ != "in":
         return ""
-    end = sentence_start + 1
+    first = sentence_start + 1
+    # "In neighboring Carrow County, Sheriff ...": a lower-case word before the place.
+    while first < min(title_start, sentence_start + 3) and doc[first].is_lower:
+        first += 1
+    end = first
     while end < title_start and (doc[end].text[:1].isupper() or doc[end].text == "."):
         end += 1
-    words = doc[sentence_start + 1 : end]
+    words = doc[first:end]
     between = doc[end : title_start - 1]
     if not 1 <= len(words) <= 4 or doc[end].text != ",":
         return ""
@@ -980,6 +1025,14 @@ def _cluster(mentions: list[_Mention]) -> list[_Cluster]:
                 full.mentions.extend(short.mentions)
                 del clusters[name_key(short.name)]
                 break
+    # "The Highway Patrol's agreement" after "the Oklahoma Highway Patrol": a name without its
+    # place is the one agency whose name ends with it.
+    for short in [c for c in clusters.values() if c.agency_type == "other"]:
+        tail = " " + name_key(short.name)
+        fuller = [c for c in clusters.values() if name_key(c.name).endswith(tail)]
+        if len(fuller) == 1:
+            fuller[0].mentions.extend(short.mentions)
+            del clusters[name_key(short.name)]
     return list(clusters.values())
 
 
@@ -1100,11 +1153,13 @@ def _aliases(cluster: _Cluster) -> tuple[str, ...]:
 def extract_agencies(doc: Doc) -> list[Agency]:
     """Agencies named in ``doc``, one per canonical name, in order of first mention."""
     paragraphs = doc_text(doc).split("\n\n")
+    # Office lists first: "the Renfrew County and Caswell County sheriff's offices" names the
+    # offices, not the counties the entity ruler finds in the same words.
     mentions = (
-        _entity_mentions(doc)
+        _office_list_mentions(doc)
+        + _entity_mentions(doc)
         + _group_mentions(doc)
         + _possessive_mentions(doc)
-        + _office_list_mentions(doc)
     )
     mentions = _dedupe(mentions)
     mentions += _acronym_aliases(doc, mentions)

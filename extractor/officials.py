@@ -114,9 +114,13 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
     i += 1
     if i < len(doc) and doc[i].lower_ in ("the", "a", "an", "its", "their"):
         i += 1
-    # "the county's sheriff" / "the department's spokesperson"
-    if i + 1 < len(doc) and doc[i + 1].text in ("'s", "’s"):
-        i += 2
+    # "the county's sheriff" / "the department's spokesperson" / "Orchard City's police chief"
+    for k in range(i, min(i + 3, len(doc) - 1)):
+        if doc[k + 1].text in ("'s", "’s"):
+            i = k + 2
+            break
+        if not doc[k].is_title:
+            break
     # "a patrol spokesman", "the agency's longtime jail administrator": up to two plain words
     # may stand before the title; a name, a verb or punctuation may not.
     for skip in range(3):
@@ -147,7 +151,10 @@ _TENURE_WORDS = {
     "former",
     "newly",
     "other",
-    "top",
+    "incumbent",
+    "outgoing",
+    "incoming",
+    "retiring",
 }
 
 
@@ -212,12 +219,157 @@ def _office_before_rank(doc: Doc, title: Span) -> Span:
     return office if office is not None else title
 
 
+_DETERMINERS = {"the", "a", "an", "its", "their", "his", "her"}
+
+
+def _title_before_comma(doc: Doc, start: int) -> tuple[Span, int] | None:
+    """A lower-case title set off before a name by a comma, opened by a determiner or a
+    possessive ("the county's jail administrator, Terrence Obuya"; "ICE's Phoenix field
+    office director, Marisol Quintero"); returns (title, index of its owner's "'s" or -1)."""
+    if start < 3 or doc[start - 1].text != "," or _vocabulary_title_at(doc, doc[start].idx):
+        return None  # "A DPS spokesman, Sgt. Hollis Tunstall": the rank's own reading
+    title = _title_before(doc, start - 1)
+    if title is None or any(c.isupper() for c in title.text) or _is_rank(title.text):
+        return None
+    # Up to two words ("Phoenix", "longtime") may stand between the opener and the title;
+    # adjectives next to it belong to it ("the county's top prosecutor").
+    first = title.start
+    while first > 0 and doc[first - 1].pos_ == "ADJ" and doc[first - 1].lower_ not in _TENURE_WORDS:
+        first -= 1
+    for i in range(title.start - 1, max(title.start - 4, -1), -1):
+        token = doc[i]
+        if token.text in ("'s", "’s"):
+            return doc[first : title.end], i
+        if token.lower_ in _DETERMINERS:
+            return doc[first : title.end], -1
+        if token.pos_ not in ("NOUN", "ADJ", "PROPN") or token.is_punct:
+            return None
+    return None
+
+
+# Generic owners that stand for an organisation named before ("the group's spokesperson",
+# "the coalition's director"), and for the story's county or city ("the county's prosecutor").
+_ORGANISATION_NOUNS = {
+    "group", "organization", "organisation", "coalition", "network", "alliance", "nonprofit",
+    "campaign", "union", "association", "center", "centre", "project", "council",
+    "collaborative", "committee", "league", "federation", "institute", "fund", "clinic",
+    "initiative", "partnership", "foundation", "caucus",
+}  # fmt: skip
+_GOVERNMENT_NOUNS = {"county": "county", "city": "city", "town": "city", "village": "city"}
+
+
+def _name_ending_in(doc: Doc, noun: str, before: int) -> tuple[int, str] | None:
+    """The last capitalised name before token ``before`` that ends with ``noun`` ("... Defense
+    Coalition"), as (start character, name)."""
+    for token in reversed(doc[:before]):
+        if token.lower_ != noun or not token.is_title:
+            continue
+        start = token.i
+        while start > 0 and (doc[start - 1].is_title or doc[start - 1].is_upper):
+            start -= 1
+        if doc[start].lower_ == "the":
+            start += 1
+        if start < token.i:
+            return doc[start].idx, clean_surface(doc[start : token.i + 1].text)
+    return None
+
+
+def _owner_agency(doc: Doc, possessive: int, agencies: list[Agency], *, title: str) -> str:
+    """The agency or organisation a possessive names ("ICE" in "ICE's ... director"; the
+    coalition named before "the coalition's director"; the patrol for "the patrol's chief";
+    the story's one county for "the county's top prosecutor", but not for "the county's
+    sheriff", whose office the title implies)."""
+    if possessive < 1:
+        return ""
+    owner = doc[possessive - 1]
+    agency = agency_at(agencies, owner.idx, owner.idx + len(owner.text))
+    if agency is not None:
+        return agency.name
+    noun = owner.lower_
+    kind = _GOVERNMENT_NOUNS.get(noun)
+    if kind is not None:
+        if title_kind(title) not in ("", kind):
+            return ""
+        fitting = [a for a in agencies if a.agency_type == kind]
+        return fitting[0].name if len(fitting) == 1 else ""
+    # The agency or organisation whose name holds the noun, the one named last before it.
+    named: list[tuple[int, str]] = [
+        (s, a.name) for a in agencies if noun in a.name.lower().split() for s, _ in a.spans
+    ]
+    if not named and noun in _ORGANISATION_NOUNS:
+        named = [
+            (e.start_char, clean_surface(e.text))
+            for e in doc.ents
+            if e.label_ == "ORG"
+            and noun in e.text.lower().split()
+            and agency_at(agencies, e.start_char, e.end_char) is None
+        ]
+        if not named and (spelled := _name_ending_in(doc, noun, owner.i)):
+            # A name the model did not tag ("The Prairie Immigrant Defense Coalition released").
+            named = [spelled]
+        if not named:
+            # "The group's spokesperson": the organisation named shortly before.
+            named = [
+                (e.start_char, clean_surface(e.text))
+                for e in doc.ents
+                if e.label_ == "ORG"
+                and owner.idx - _NEAR_CHARS <= e.start_char < owner.idx
+                and agency_at(agencies, e.start_char, e.end_char) is None
+            ]
+    before = [item for item in named if item[0] < owner.idx]
+    if before:
+        return max(before)[1]
+    return named[0][1] if len({name for _, name in named}) == 1 else ""
+
+
+# "Marcus Bell, who leads the Tamarind County Sheriff's Office,": the verb of a role clause
+# and the title it gives when the text writes none.
+_ROLE_VERBS = {
+    "leads": "Head", "heads": "Head", "runs": "Head", "oversees": "Head",
+    "directs": "Director", "commands": "Commander", "chairs": "Chair", "manages": "Manager",
+}  # fmt: skip
+
+
+def _role_clause_after(doc: Doc, end: int, agencies: list[Agency]) -> tuple[str, str] | None:
+    """(title, agency) from ", who leads the X" after a name, when X is an agency or a
+    capitalised organisation; None otherwise."""
+    if end + 3 >= len(doc) or doc[end].text != "," or doc[end + 1].lower_ != "who":
+        return None
+    title = _ROLE_VERBS.get(doc[end + 2].lower_)
+    if title is None:
+        return None
+    i = end + 3
+    if doc[i].lower_ == "the":
+        i += 1
+    stop = next((t.i for t in doc[i : i + 12] if t.is_punct and t.text not in ("'s", "’s")), i + 12)
+    agency = agency_at(agencies, doc[i].idx, doc[min(stop, len(doc)) - 1].idx + 1)
+    if agency is not None:
+        return title, agency.name
+    organisation = _organisation_after(doc, end + 2, agencies) if doc[i].is_title else ""
+    return (title, organisation) if organisation else None
+
+
+# The word after "the" in "a spokesman for the sheriff's office" -> the type of agency.
+_OFFICE_WORDS = {"sheriff": "sheriff", "police": "police", "jail": "sheriff"}
+
+
 def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
     """The agency or organisation named after "of"/"for"/"with"/"at" following a title."""
     if i >= len(doc) or doc[i].lower_ not in ("of", "for", "with", "at"):
         return ""
     j = i + 1
     if j < len(doc) and doc[j].lower_ == "the":
+        # "a spokesman for the sheriff's office": the agency the phrase refers back to.
+        words = doc[j : j + 4]
+        named = agency_at(agencies, words.start_char, words.end_char)
+        if named is not None and doc[j].idx in {s for s, _ in named.spans}:
+            return named.name
+        kind = _OFFICE_WORDS.get(doc[j + 1].lower_) if j + 1 < len(doc) else None
+        if kind is not None and not doc[j + 1].is_title:
+            # Too far from its name for the agencies' own reading: the story's one such office.
+            fitting = [a for a in agencies if a.agency_type == kind]
+            if len(fitting) == 1:
+                return fitting[0].name
         j += 1
     k = j
     while (
@@ -232,6 +384,10 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
         return ""
     phrase = doc[j:k]
     agency = agency_at(agencies, phrase.start_char, phrase.end_char)
+    if agency is None and k < len(doc) and doc[k].lower_ == "police":
+        # "spokesperson for the Pinecrest police": the place's department.
+        wanted = f"{clean_surface(phrase.text)} Police Department"
+        agency = next((a for a in agencies if a.name == wanted), None)
     return agency.name if agency is not None else clean_surface(phrase.text)
 
 
@@ -252,7 +408,10 @@ def _clean_name(span: Span) -> tuple[str, int, int]:
     if not tokens:
         return "", span.start_char, span.start_char
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-    return doc_text(span.doc)[start:end], start, end
+    return _NICKNAME.sub(" ", doc_text(span.doc)[start:end]), start, end
+
+
+_NICKNAME = re.compile(r"\s+[\"“‘'][^\"”’'\s]+[\"”’']\s+")
 
 
 def _agency_for_title(doc: Doc, title: Span, agencies: list[Agency]) -> str:
@@ -443,11 +602,22 @@ def _titled_name_in(doc: Doc, ent: Span) -> Span | None:
     return None
 
 
+def _nickname_end(doc: Doc, i: int) -> int:
+    """End of a quoted nickname at token ``i`` (`"Roy"` in `Rogelio "Roy" Saldaña`), else ``i``."""
+    if i + 2 < len(doc) and doc[i].is_quote and doc[i + 1].is_title and doc[i + 2].is_quote:
+        return i + 3
+    return i
+
+
 def _name_end(doc: Doc, start: int) -> int:
     """End of a two- or three-word capitalised name starting at token ``start`` (0 if none);
-    "Ruiz-Park" counts as one word."""
+    "Ruiz-Park" counts as one word, a quoted nickname none."""
     i, words = start, 0
     while i < len(doc) and words < 3:
+        if words:
+            i = _nickname_end(doc, i)
+        if i >= len(doc):
+            break
         token = doc[i]
         if not (token.is_title or token.is_upper) or not _NAME_CHARS.match(token.text):
             break
@@ -466,14 +636,21 @@ def _name_end(doc: Doc, start: int) -> int:
     return i if words >= 2 else 0
 
 
-def _untagged_names(doc: Doc, agencies: list[Agency]) -> list[Span]:
+def _untagged_names(doc: Doc, agencies: list[Agency]) -> tuple[list[Span], set[int]]:
     """Names the model did not tag PERSON but a title marks: after a title ("Sheriff Harlan
-    Estrada" tagged ORG) or before an apposition title ("Rita Gonsalves, chair of ...")."""
+    Estrada" tagged ORG) or before an apposition title ("Rita Gonsalves, chair of ...").
+
+    Also the start tokens of PERSON entities such a name replaces: the model splits a name
+    around a quoted nickname (`Tomas` + `Tommy" Arriaga`)."""
     taken = [(e.start, e.end) for e in doc.ents if e.label_ == "PERSON"]
     found: list[Span] = []
+    replaced: set[int] = set()
 
     def add(start: int, end: int) -> None:
         span = doc[start:end]
+        if any(_nickname_end(doc, k) > k for k in range(start + 1, end)):
+            replaced.update(s for s, e in taken if s < end and start < e and start <= s)
+            taken[:] = [(s, e) for s, e in taken if s not in replaced]
         if any(s < end and start < e for s, e in taken):
             return
         if agency_at(agencies, span.start_char, span.end_char) is not None:
@@ -492,15 +669,23 @@ def _untagged_names(doc: Doc, agencies: list[Agency]) -> list[Span]:
         if token.i > 0 and doc[token.i - 1].is_title:
             continue  # inside a longer capitalised phrase
         end = _name_end(doc, token.i)
-        if end and end < len(doc) and doc[end].text == "," and _title_after(doc, end):
+        if (
+            end
+            and end < len(doc)
+            and doc[end].text == ","
+            and (_title_after(doc, end) or _role_clause_after(doc, end, agencies))
+        ):
             add(token.i, end)
-    return found
+    return found, replaced
 
 
 def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
     people: list[_Person] = []
     headline_end = _headline_end(doc)
-    entities = list(doc.ents) + _untagged_names(doc, agencies)
+    untagged, replaced = _untagged_names(doc, agencies)
+    entities = [
+        e for e in doc.ents if not (e.label_ == "PERSON" and e.start in replaced)
+    ] + untagged
     for entity in entities:
         ent = entity if entity.label_ == "PERSON" else _titled_name_in(doc, entity)
         if ent is None:
@@ -549,20 +734,33 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             and not _is_rank(after[0].text)
         ):
             title = None
+        before_comma = _title_before_comma(doc, start) if title is None and after is None else None
         if title is not None and len(title) > 0:
             person.title = title.text
             person.agency = _agency_for_title(doc, title, agencies)
+        elif before_comma is not None:
+            person.title = before_comma[0].text
+            person.agency = _owner_agency(
+                doc, before_comma[1], agencies, title=before_comma[0].text
+            )
         else:
             if after is not None:
                 title_span, next_i = after
                 person.title = title_span.text
                 # "Mike Tran, Henderson's police chief": the office of the place before it.
                 owner = agency_at(agencies, doc[end].idx, title_span.end_char)
+                # "Lucia Ferrante, the network's policy director": the network named before.
+                possessive = next(
+                    (t.i for t in doc[end : title_span.start] if t.text in ("'s", "’s")), -1
+                )
                 person.agency = (
                     _organisation_after(doc, next_i, agencies)
                     or (owner.name if owner is not None else "")
+                    or _owner_agency(doc, possessive, agencies, title=title_span.text)
                     or _agency_after_comma(doc, next_i, agencies)
                 )
+            elif (role := _role_clause_after(doc, end, agencies)) is not None:
+                person.title, person.agency = role
         if not person.agency and person.title:
             person.agency = (
                 _organisation_after(doc, end, agencies)

@@ -9,8 +9,12 @@ Two steps, both plain functions over a spaCy ``Doc``:
    and mistyped curly marks pair as well. A stray or unbalanced mark costs at
    most its own paragraph: a mark still open at the end of a paragraph
    continues only when the next paragraph opens with a quotation mark (the news
-   convention for a quote running over several paragraphs); otherwise it is
-   dropped and scanning starts afresh. Single marks (curly or straight) count
+   convention for a quote running over several paragraphs); otherwise the quote
+   ends with its paragraph when it opened where speech opens (paragraph start,
+   after ``,`` ``:`` or a full stop), or is dropped as a stray mark, and scanning
+   starts afresh. A quote alone in its paragraph or after a short label and a
+   colon, with no sentence punctuation and no speaker, is a subhead, not speech.
+   Single marks (curly or straight) count
    only outside double quotes, only in opening/closing position (so the
    apostrophes of "Trump's" or an elided "'roundups" never pair) and never
    across paragraphs.
@@ -160,6 +164,7 @@ def _scan_double(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[tuple
     """(opening mark, closing mark) pairs of double quotation marks."""
     pairs: list[tuple[int, int]] = []
     carried: int | None = None  # opening mark left open by the previous paragraph
+    carried_end: int | None = None  # the last character of that paragraph, if speech opens there
     for para in paragraphs:
         start, end = para
         open_at: int | None = None
@@ -172,6 +177,9 @@ def _scan_double(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[tuple
                 # Multi-paragraph quote: the mark opening this paragraph only continues it.
                 open_at = carried
                 first = start + 1
+            elif carried_end is not None:
+                # Speech whose closing mark is missing ends with its paragraph.
+                pairs.append((carried, carried_end))
             carried = None
         for i in range(first, end):
             if text[i] not in _DOUBLE_MARKS:
@@ -188,8 +196,19 @@ def _scan_double(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[tuple
         # raid "reckless and cruel, and said ...") is a stray mark.
         if open_at is not None and not _opens_speech(text, open_at, start):
             open_at = None
-        carried = open_at
+        carried, carried_end = open_at, None
+        if open_at is not None and (
+            open_at == start or text[start:open_at].rstrip()[-1:] in _SPEECH_LEADS
+        ):
+            # Opened where speech opens (`said, "`, `: "`, a new sentence), not mid-phrase
+            # (`The coalition's "Know Your Rights hotline ...`).
+            carried_end = end - 1
+    if carried is not None and carried_end is not None:
+        pairs.append((carried, carried_end))
     return pairs
+
+
+_SPEECH_LEADS = frozenset(",:.!?" + _DASHES)
 
 
 def _opens_speech(text: str, open_mark: int, para_start: int) -> bool:
@@ -1104,6 +1123,24 @@ class _Attributor:
         return None, ""
 
 
+def _is_heading(text: str, quote: _Marked, paragraphs: Sequence[tuple[int, int]]) -> bool:
+    """Whether a quote is a heading: alone in its paragraph or after a short label and a
+    colon, with no sentence punctuation of its own."""
+    starts = [start for start, _ in paragraphs]
+    k = bisect.bisect_right(starts, quote.open_mark) - 1
+    if k < 0:
+        return False
+    para_start, para_end = paragraphs[k]
+    label = text[para_start : quote.open_mark].strip()
+    tail = text[quote.close_mark + 1 : para_end].strip()
+    return (
+        not tail
+        and text[quote.close_mark] in _DOUBLE_MARKS | _SINGLE_MARKS
+        and (not label or (label.endswith(":") and len(label.split()) <= 4))
+        and text[quote.end - 1 : quote.end] not in (".", "?", "!", ",", "…")
+    )
+
+
 def extract_quotes(
     doc: Doc, *, agencies: Sequence[Agency], officials: Sequence[Official]
 ) -> list[Quote]:
@@ -1125,10 +1162,13 @@ def extract_quotes(
             speaker, cue = attributor.attribute(quote, results)
         results.append((quote, speaker, cue))
     quotes = []
+    paragraphs = _paragraphs(doc_text(doc))
     for quote, speaker, cue in results:
         text = doc_text(doc)[quote.start : quote.end]
         if _is_title_like(text):
             continue  # a quoted headline or report title, not speech
+        if speaker is None and _is_heading(doc_text(doc), quote, paragraphs):
+            continue  # a subhead or pull quote ("Loudoun: 'A tool we should use'")
         quotes.append(
             Quote(
                 text=text,

@@ -50,6 +50,7 @@ class _Cues:
     cooperates: tuple[re.Pattern[str], ...]
     unclear: tuple[re.Pattern[str], ...]
     reported: tuple[re.Pattern[str], ...]
+    bare_refuses: tuple[re.Pattern[str], ...]
 
 
 # Up to three words between a negator and its verb, none of which starts a new clause:
@@ -220,6 +221,10 @@ def classify_sentence(
         # (immigration enforcement) is what the review is about.
         if unclear is not None and document_on_topic and weighing:
             return "unclear", unclear.group(0), 0.5
+        bare = _first(c.bare_refuses, text) if document_on_topic else None
+        if bare is not None and exception is None:
+            # "The department would not get involved" in a story about immigration enforcement.
+            return "refuses", bare.group(0), 0.7
         return None
     if weighing and unclear is not None:
         return "unclear", unclear.group(0), 0.6
@@ -470,6 +475,8 @@ def _place_words(text: str) -> set[str]:
 _BODY_NOUNS = {
     "office", "department", "agency", "administration", "deputies", "officers", "jail",
     "staff", "government", "troopers",
+    # "The Renfrew and Caswell county sheriff's offices said ...": each office listed.
+    "offices", "departments", "agencies", "sheriffs",
 }  # fmt: skip
 
 
@@ -556,9 +563,12 @@ def extract_stances(
     previous_end = 0
     on_topic = document_on_topic(doc)
     headline_end = max(0, doc_text(doc).find("\n\n"))
+    last: StanceFinding | None = None  # the latest stance found, for "has the same policy"
+    before = ""  # the clause before, for a step that carries out an arrangement it names
     for clause in _clauses(doc):
         if not clause.text.strip():
             continue
+        prior, before = before, clause.text
         targets, sure = _sentence_agencies(
             clause, list(agencies), list(officials), previous, previous_end
         )
@@ -569,9 +579,13 @@ def extract_stances(
             continue
         previous, previous_end = targets, clause.end_char
         found = classify_sentence(clause.text, context=clause.sent.text, document_on_topic=on_topic)
+        if found is None:
+            found = _carried_over(clause.text, prior, last, targets)
         if found is None or _is_reported(clause.text):
             continue
         label, cue, strength = found
+        if _weak(cue) and sure < 0.9:
+            continue  # plain words need a speaker the clause itself names
         if clause.start_char < headline_end:
             # A headline compresses the story; the body's own sentence is the better evidence.
             strength *= 0.8
@@ -581,7 +595,46 @@ def extract_stances(
                 agency.name, label, clause.sent.text.strip(), cue, speaker, strength * sure
             )
             evidence.setdefault(agency.name, []).append(finding)
+            last = finding
     return [_combine(items) for items in evidence.values()]
+
+
+# "The Sable Ridge department follows a similar policy": the stance just stated, again.
+_SAME_POLICY = re.compile(
+    r"\b(?:follow|has|have|had|adopt|use|keep|take|took|share)\w* (?:a |the |an )?"
+    r"(?:similar|same|identical|comparable|like) (?:policy|policies|practice|approach|rules?|"
+    r"stance|position|line)\b",
+    re.IGNORECASE,
+)
+# A step that carries out an arrangement the sentence before names ("... signed a 287(g)
+# agreement. The office will begin training two deputies next month.").
+_CARRIES_OUT = re.compile(
+    r"\b(?:will|would|to|plans? to|is set to|are set to)\s+(?:soon\s+)?(?:begin|start)\s+"
+    r"(?:\w+\s+){0,1}(?:training|screening|interviewing|processing|checking|holding|"
+    r"working|taking part|participating)\b",
+    re.IGNORECASE,
+)
+_ARRANGEMENT = re.compile(r"287\s*\(\s*g\s*\)|\bagreement\b|\bmemorandum\b|\bMOA\b", re.I)
+
+
+def _weak(cue: str) -> bool:
+    """A cue that names no topic: a borrowed policy or a refusal in plain words."""
+    return _SAME_POLICY.search(cue) is not None or _first(cues().bare_refuses, cue) is not None
+
+
+def _carried_over(
+    text: str, prior: str, last: StanceFinding | None, targets: Sequence[Agency]
+) -> tuple[str, str, float] | None:
+    """A stance a clause states only by reference to the clause before: the same policy as
+    the agency just described, or a first step under an arrangement just named."""
+    same = _SAME_POLICY.search(text)
+    if same is not None and last is not None and all(a.name != last.agency for a in targets):
+        return last.stance, same.group(0), 0.7
+    step = _CARRIES_OUT.search(text)
+    arrangement = _ARRANGEMENT.search(text) or _ARRANGEMENT.search(prior)
+    if step is not None and arrangement is not None:
+        return "cooperates", f"{arrangement.group(0)} … {step.group(0)}", 0.7
+    return None
 
 
 # Cooperation cues naming a standing arrangement rather than a one-off or narrow act.
@@ -599,6 +652,9 @@ def _surest(items: list[StanceFinding], label: str) -> float:
 
 def _combine(items: list[StanceFinding]) -> StanceFinding:
     """One stance from an agency's sentences: refusals next to narrow cooperation are ``limits``."""
+    # A stance borrowed from another agency ("has the same policy") or said in plain words
+    # ("that is not our job") yields to the agency's own stated policy.
+    items = [item for item in items if not _weak(item.cue)] or items
     labels = {item.stance for item in items}
     standing = any(
         item.stance == "cooperates" and _STANDING_COOPERATION.search(item.cue) for item in items

@@ -576,3 +576,70 @@ def test_cities_and_counties_acting(nlp: Language, text: str, name: str) -> None
 def test_places_and_associations_are_no_agencies(nlp: Language, text: str) -> None:
     names = _names_and_aliases(nlp, text)
     assert not [n for n in names if n.startswith("City of") or "Police" in n]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The Millbrook and Ashgrove police departments said they would not check status.",
+            {"Millbrook Police Department", "Ashgrove Police Department"},
+        ),
+        (
+            "Otter Tail and Wadena county sheriffs said they would keep honoring ICE detainers.",
+            {"Otter Tail County Sheriff's Office", "Wadena County Sheriff's Office"},
+        ),
+        (
+            "The Tioga County Legislature voted 8-3 to approve the jail agreement with ICE.",
+            {"Tioga County"},
+        ),
+        (
+            "Lubbock County Judge Curtis Parrish said the county would sign the agreement.",
+            {"Lubbock County"},
+        ),
+    ],
+)
+def test_coordinated_offices_and_county_bodies(
+    nlp: Language, text: str, expected: set[str]
+) -> None:
+    assert expected <= {a.name for a in extract_agencies(nlp(text))}
+
+
+def test_a_name_without_its_place_joins_the_full_name(nlp: Language) -> None:
+    text = (
+        "The Nevada Highway Patrol joined the task force in May. The Highway Patrol's "
+        "agreement lets troopers arrest people on immigration charges."
+    )
+    names = {a.name for a in extract_agencies(nlp(text))}
+    assert "Nevada Highway Patrol" in names
+    assert "Highway Patrol" not in names
+
+
+def test_a_sheriff_in_a_neighboring_county_names_its_office(nlp: Language) -> None:
+    text = (
+        "The Benton Ridge County Sheriff's Office holds inmates at ICE's request, Sheriff "
+        "Lyle Danforth said.\n\nIn neighboring Carrow County, Sheriff Tanya Ellsworth took "
+        "the opposite view."
+    )
+    assert "Carrow County Sheriff's Office" in {a.name for a in extract_agencies(nlp(text))}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Sheriffs in Renfrew and Caswell counties said they would keep honoring detainers.",
+            {"Renfrew County Sheriff's Office", "Caswell County Sheriff's Office"},
+        ),
+        (
+            "Police in Goshen and Millbury said they would not ask about immigration status.",
+            {"Goshen Police Department", "Millbury Police Department"},
+        ),
+        (
+            "The Renfrew County and Caswell County sheriff's offices signed 287(g) agreements.",
+            {"Renfrew County Sheriff's Office", "Caswell County Sheriff's Office"},
+        ),
+    ],
+)
+def test_offices_of_listed_places(nlp: Language, text: str, expected: set[str]) -> None:
+    assert expected <= {a.name for a in extract_agencies(nlp(text))}

@@ -355,3 +355,156 @@ def test_a_rank_in_a_story_about_two_forces_takes_neither(nlp: Language) -> None
         "Sgt. Dana Price said the meeting went well."
     )
     assert ("Dana Price", "Sgt.", "") in _officials(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Legislator Dana Whitcombe said the county would not sign the agreement.",
+            ("Dana Whitcombe", "Legislator", ""),
+        ),
+        ("Freeholder Ruth Ingram spoke against the plan.", ("Ruth Ingram", "Freeholder", "")),
+        ("Delegate Hank Pruett disagreed with the bill.", ("Hank Pruett", "Delegate", "")),
+        ("Public Defender Oscar Lund objected.", ("Oscar Lund", "Public Defender", "")),
+        (
+            "Det. Lyle Ocampo of the Ellery County Sheriff's Office declined to comment.",
+            ("Lyle Ocampo", "Det.", "Ellery County Sheriff's Office"),
+        ),
+        (
+            "Cmdr. Ilse Varga of the Dorval Police Department spoke.",
+            ("Ilse Varga", "Cmdr.", "Dorval Police Department"),
+        ),
+    ],
+)
+def test_titles_beyond_police_and_sheriff(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "ICE's Phoenix field office director, Marisol Quintero, said agents would continue.",
+            (
+                "Marisol Quintero",
+                "Field Office Director",
+                "U.S. Immigration and Customs Enforcement",
+            ),
+        ),
+        (
+            "The Lyle County Jail holds people for ICE. The county's jail administrator, "
+            "Terrence Obuya, said so on Friday.",
+            ("Terrence Obuya", "Jail Administrator", "Lyle County Sheriff's Office"),
+        ),
+        (
+            "Dozens of members of the Harbor Workers Alliance came to the meeting. The group's "
+            "spokesperson, Irene Castell, said they would return.",
+            ("Irene Castell", "Spokesperson", "Harbor Workers Alliance"),
+        ),
+    ],
+)
+def test_title_set_off_before_the_name(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)
+
+
+def test_rank_after_an_office_and_comma_is_no_name(nlp: Language) -> None:
+    text = "A patrol spokesman, Sgt. Hollis Ray Dunmore, confirmed the operation."
+    assert [name for name, _, _ in _officials(nlp, text)] == ["Hollis Ray Dunmore"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The Border Rights Network sued the county on Monday. Lucia Ferrante, the network's "
+            "policy director, said the lawsuit would proceed.",
+            ("Lucia Ferrante", "Policy Director", "Border Rights Network"),
+        ),
+        (
+            "Marcus Bell, who leads the Tamarind County Sheriff's Office, said deputies would "
+            "not join raids.",
+            ("Marcus Bell", "Head", "Tamarind County Sheriff's Office"),
+        ),
+        (
+            "The Kessling Police Department will not join raids. Nadia Ross, the city's police "
+            "chief, said so on Monday.",
+            ("Nadia Ross", "Police Chief", "Kessling Police Department"),
+        ),
+    ],
+)
+def test_organisation_and_role_clause(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Lena Morrow, Cedar Falls's interim police chief, said officers would not join raids.",
+            ("Lena Morrow", "Interim Police Chief", "Cedar Falls Police Department"),
+        ),
+        (
+            'Police Chief Tomas "Tommy" Arriaga said officers would call ICE only for felonies.',
+            ("Tomas Arriaga", "Police Chief", ""),
+        ),
+    ],
+)
+def test_multiword_place_owner_and_nickname(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The Prairie Immigrant Defense Coalition released a report on Monday about "
+            "detentions in three counties, with interviews of 40 families and a review of "
+            "jail records. "
+            '"Sheriffs have a choice," said Omar Beale, the coalition’s executive director.',
+            ("Omar Beale", "Executive Director", "Prairie Immigrant Defense Coalition"),
+        ),
+        (
+            "The Nevada Highway Patrol joined the task force in May. Col. Ruth Amsel, the "
+            "patrol's chief, said troopers would focus on smuggling.",
+            ("Ruth Amsel", "Chief", "Nevada Highway Patrol"),
+        ),
+    ],
+)
+def test_possessive_owner_named_by_its_noun(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in _officials(nlp, text)
+
+
+def test_spokesman_for_the_office_far_from_its_name(nlp: Language) -> None:
+    text = (
+        "Creek Bend County Sheriff Paul Macomb said his office would keep honoring detainers. "
+        "The commission met for three hours. Residents spoke for and against the plan. "
+        "Several asked about costs. Others asked about the jail. The vote came late. "
+        "Lt. Sam Duggins, a spokesman for the sheriff's office, declined to comment."
+    )
+    assert ("Sam Duggins", "Spokesman", "Creek Bend County Sheriff's Office") in _officials(
+        nlp, text
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Yarrow County Sheriff's Office and the Pinecrest Police Department both attended. "
+        "Pinecrest police spokesperson Jill Amato said officers would not take part.",
+        "The Yarrow County Sheriff's Office and the Pinecrest Police Department both attended. "
+        "Jill Amato, spokesperson for the Pinecrest police, said officers would not take part.",
+    ],
+)
+def test_spokesperson_of_a_place_police(nlp: Language, text: str) -> None:
+    assert ("Jill Amato", "Spokesperson", "Pinecrest Police Department") in _officials(nlp, text)

@@ -36,7 +36,7 @@ SEED_FLOORS = {
 }
 FIXTURE_FLOORS = {
     "agencies": (0.98, 0.99),
-    "officials": (0.96, 0.99),
+    "officials": (0.97, 0.99),
     "quotes": (0.98, 0.94),
     "stances": (0.96, 0.97),
 }
@@ -46,7 +46,7 @@ FIXTURE_FLOORS = {
 # 0.855, officials 0.927, quotes 0.988, stances 0.540).
 FRESH_FLOORS = {
     "agencies": (0.95, 0.97),
-    "officials": (0.95, 0.96),
+    "officials": (0.97, 0.96),
     "quotes": (0.98, 0.92),
     "stances": (0.88, 0.95),
 }
@@ -55,10 +55,12 @@ FRESH_FLOORS = {
 # agencies F1 0.894, officials 0.957 (agency 0.778), quotes 0.963 (speaker 0.909), stances
 # 0.762; then one fix of a class of stance errors they showed (a standing 287(g)/detainer
 # arrangement beside a refusal of street-level enforcement cooperates) gave stances 0.905.
+# The third round of general rules (issue 7b, from error classes, not from these texts) gave
+# agencies 0.917, officials 0.990, quotes 0.988, stances 0.918.
 LATE_FLOORS = {
-    "agencies": (0.88, 0.97),
-    "officials": (0.95, 0.92),
-    "quotes": (0.95, 0.90),
+    "agencies": (0.90, 0.97),
+    "officials": (0.97, 0.92),
+    "quotes": (0.97, 0.90),
     "stances": (0.89, 0.97),
 }
 POLITICS_FLOORS = {"quotes": (0.98, 0.91)}

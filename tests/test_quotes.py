@@ -224,6 +224,30 @@ SCANNING_CASES = [
         ["NO ICE IN OUR CITY"],
         id="all-capitals-is-not-a-title",
     ),
+    pytest.param(
+        "Sheriff Colm Reddy spoke on Monday.\n\n"
+        "\u201cWe will not hold people past their release date, he said. That is our rule.\n\n"
+        "Reddy added that the county attorney reviewed it.",
+        ["We will not hold people past their release date, he said. That is our rule"],
+        id="unclosed-quote-ends-with-its-paragraph",
+    ),
+    pytest.param(
+        "The network\u2019s \u201cSafe Streets Fund has raised money for families.\n\n"
+        "It will keep doing so, the director said.",
+        [],
+        id="unclosed-mark-mid-phrase-is-stray",
+    ),
+    pytest.param(
+        "Tarrow: \u2018A tool we should use\u2019\n\n"
+        "Commissioner Glen Harte said the board had debated the agreement for months.",
+        [],
+        id="subhead-pull-quote",
+    ),
+    pytest.param(
+        "Sheriff: \u201cWe will not hold anyone for ICE\u201d\n\nThe sheriff spoke on Monday.",
+        [],
+        id="headline-quote-without-a-name",
+    ),
 ]
 
 

@@ -667,3 +667,163 @@ def test_an_agency_subject_of_a_reported_clause_acts_itself(nlp: Language) -> No
         "sanctuary policy, told reporters that Paterson police will not help ICE."
     )
     assert _stances(nlp, text) == {"Paterson Police Department": "refuses"}
+
+
+def _stances(nlp: Language, text: str) -> dict[str, str]:
+    doc = nlp(text)
+    agencies = extract_agencies(doc)
+    officials = extract_officials(doc, agencies=agencies)
+    quotes = extract_quotes(doc, agencies=agencies, officials=officials)
+    found = extract_stances(doc, agencies=agencies, officials=officials, quotes=quotes)
+    return {f.agency: f.stance for f in found}
+
+
+@pytest.mark.parametrize(
+    ("text", "agency", "label"),
+    [
+        # A board's vote for or against an arrangement.
+        (
+            "Marlow County commissioners voted 4-1 to approve the agreement with ICE on Tuesday.",
+            "Marlow County",
+            "cooperates",
+        ),
+        # Plain-word refusals in a story about immigration enforcement.
+        (
+            "ICE agents made arrests in Tamsin last week. Chief Nora Delacourt said the "
+            "Tamsin Police Department would not get involved.",
+            "Tamsin Police Department",
+            "refuses",
+        ),
+        (
+            "ICE has stepped up arrests in Harwick County. Asked about the arrests, the Harwick "
+            'County Sheriff\'s Office said, "We are not going to do that."',
+            "Harwick County Sheriff's Office",
+            "refuses",
+        ),
+        # The same policy as the agency just described.
+        (
+            "The Corrigan Police Department will not help ICE with civil arrests. The Sable "
+            "Ridge Police Department follows a similar policy.",
+            "Sable Ridge Police Department",
+            "refuses",
+        ),
+        (
+            "The Tolland County Sheriff's Office honors ICE detainers. The Ashby County "
+            "Sheriff's Office has the same policy.",
+            "Ashby County Sheriff's Office",
+            "cooperates",
+        ),
+        # A first step under an arrangement the sentence before names.
+        (
+            "A 287(g) memorandum was approved in May. Deputies at the Olmstead County "
+            "Sheriff's Office will start screening inmates next month.",
+            "Olmstead County Sheriff's Office",
+            "cooperates",
+        ),
+    ],
+)
+def test_stances_stated_in_other_words(nlp: Language, text: str, agency: str, label: str) -> None:
+    assert _stances(nlp, text).get(agency) == label
+
+
+def test_plain_words_yield_to_a_stated_policy(nlp: Language) -> None:
+    text = (
+        "The Pembrook County Sheriff's Office honors ICE detainers at its jail. "
+        '"Choosing which federal laws to follow is not our job," Sheriff Amos Treadwell said.'
+    )
+    assert _stances(nlp, text)["Pembrook County Sheriff's Office"] == "cooperates"
+
+
+def test_plain_words_outside_an_immigration_story_are_no_stance(nlp: Language) -> None:
+    text = "Chief Nora Delacourt said the Tamsin Police Department would not get involved."
+    assert "Tamsin Police Department" not in _stances(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        (
+            "Her office will release inmates when their charges are resolved, regardless of any "
+            "ICE detainer.",
+            "refuses",
+        ),
+        (
+            "The department will respond if ICE agents request help in an emergency.",
+            "limits",
+        ),
+    ],
+)
+def test_release_regardless_and_emergency_help(sentence: str, label: str) -> None:
+    found = classify_sentence(sentence)
+    assert found is not None
+    assert found[0] == label
+
+
+def test_a_decision_not_yet_made_is_unclear() -> None:
+    found = classify_sentence(
+        "Officials said they had not yet decided whether to apply.", document_on_topic=True
+    )
+    assert found is not None
+    assert found[0] == "unclear"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Commissioners voted 3-2 to renew a contract that lets ICE rent beds at the jail.",
+        "The county allows ICE to rent up to 60 beds at its jail.",
+    ],
+)
+def test_renewed_contracts_and_rented_beds_cooperate(sentence: str) -> None:
+    found = classify_sentence(sentence)
+    assert found is not None
+    assert found[0] == "cooperates"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The department has told its officers to stay away from federal immigration operations.",
+        "The department says immigration enforcement is a federal responsibility.",
+        "The chief said immigration enforcement is not a local responsibility.",
+    ],
+)
+def test_staying_away_and_someone_elses_job_refuse(sentence: str) -> None:
+    found = classify_sentence(sentence)
+    assert found is not None
+    assert found[0] == "refuses"
+
+
+def test_declining_the_operation_in_an_immigration_story(nlp: Language) -> None:
+    text = (
+        "ICE agents arrested 30 people in Ashfield on Tuesday.\n\n"
+        "The Ashfield Police Department said it would not take part in the operation."
+    )
+    assert _stances(nlp, text).get("Ashfield Police Department") == "refuses"
+
+
+def test_a_plural_office_subject_gives_each_office_the_stance(nlp: Language) -> None:
+    text = "The Renfrew and Caswell county sheriff's offices will keep honoring ICE detainers."
+    found = _stances(nlp, text)
+    assert found.get("Renfrew County Sheriff's Office") == "cooperates"
+    assert found.get("Caswell County Sheriff's Office") == "cooperates"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        ("The council voted down a proposal to join the 287(g) program.", "refuses"),
+        ("Commissioners rejected the 287(g) agreement on a 4-1 vote.", "refuses"),
+        ("The board turned down a renewal of the jail contract with ICE.", "refuses"),
+        ("The sheriff rejected criticism and signed the 287(g) agreement.", "cooperates"),
+        ("The department has no interest in enforcing immigration law.", "refuses"),
+        (
+            "Officers will not stop people to check whether they are in the country legally.",
+            "refuses",
+        ),
+    ],
+)
+def test_votes_against_and_no_interest(sentence: str, label: str) -> None:
+    found = classify_sentence(sentence)
+    assert found is not None
+    assert found[0] == label
