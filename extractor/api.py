@@ -25,7 +25,7 @@ from extractor.config import Settings
 from extractor.errors import ConfigError, ExtractorError
 from extractor.export import TableWriter, to_frames
 from extractor.inputs import Input, RecordColumns, iter_inputs
-from extractor.nlp import load_nlp
+from extractor.nlp import batch_zone, load_nlp
 from extractor.parse import Page, parse_html, parse_text
 from extractor.rows import DocumentRows
 from extractor.run import analyse_pages, error_rows
@@ -112,8 +112,8 @@ def _extract_many(
             except ExtractorError as error:
                 read.append(error_rows(source, error))
         # As in run.process_chunk: the batch's new strings leave the vocabulary with it.
-        with nlp.memory_zone():
-            pages = [r for r in read if isinstance(r, Page)]
+        pages = [r for r in read if isinstance(r, Page)]
+        with batch_zone(nlp, len(pages)):
             analysed = iter(list(analyse_pages(pages, nlp=nlp, settings=settings)))
         for result in read:
             yield result if isinstance(result, DocumentRows) else next(analysed)

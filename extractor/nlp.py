@@ -10,9 +10,11 @@ around the words the patterns cannot match without.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import tomllib
+import weakref
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
@@ -259,3 +261,26 @@ def build_nlp(model: str) -> Language:
 def load_nlp(model: str) -> Language:
     """``build_nlp`` once per process and model name."""
     return build_nlp(model)
+
+
+#: Inputs a pipeline analyses outside a memory zone before it zones every batch (see batch_zone).
+WARM_UP_DOCS = 64
+_analysed_unzoned: weakref.WeakKeyDictionary[Language, int] = weakref.WeakKeyDictionary()
+
+
+def batch_zone(nlp: Language, docs: int) -> contextlib.AbstractContextManager[Any]:
+    """The memory zone for a batch of ``docs`` inputs, except while the pipeline warms up.
+
+    A zone (spaCy 3.8) frees the strings a batch added to the vocabulary, so memory stays
+    flat over a corpus of any size; but spaCy's tokenizer caches nothing inside a zone, so
+    every word is split afresh (prefix, suffix and infix searches) in every batch. The first
+    ``WARM_UP_DOCS`` inputs a pipeline sees are analysed outside a zone: their words stay
+    (a bounded, one-off amount) and fill the tokenizer's cache (at most its
+    ``max_cache_size`` entries) with the common words of the corpus, as bare ``nlp.pipe``
+    would. Every batch after that runs in a zone.
+    """
+    seen = _analysed_unzoned.get(nlp, 0)
+    if seen >= WARM_UP_DOCS:
+        return nlp.memory_zone()
+    _analysed_unzoned[nlp] = seen + docs
+    return contextlib.nullcontext()

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 
+import numpy
+from spacy.attrs import IS_TITLE
 from spacy.tokens import Doc, Span
 
 from extractor.agencies import agency_at, clean_surface
@@ -658,9 +660,10 @@ def _untagged_names(doc: Doc, agencies: list[Agency]) -> tuple[list[Span], set[i
         taken.append((start, end))
         found.append(Span(doc, start, end, label="PERSON"))
 
-    for token in doc:
-        if not token.is_title:
-            continue
+    # Only title-case tokens can start a name: find them in one array instead of a Python
+    # loop over every token.
+    for i in numpy.flatnonzero(doc.to_array(IS_TITLE)).tolist():
+        token = doc[i]
         if _title_before(doc, token.i) is not None:
             end = _name_end(doc, token.i)
             if end and (end == len(doc) or not doc[end].is_title):

@@ -56,6 +56,9 @@ from dataclasses import dataclass
 from enum import Enum
 from importlib import resources
 
+import numpy
+from spacy.attrs import IDX, LOWER
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from extractor.mentions import Agency, Official, Quote
@@ -281,6 +284,8 @@ _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 # Not "we"/"I": outside quotation marks they are the writer, not a source.
 _AGENCY_PRONOUNS = frozenset({"it", "they", "them"})
 _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
+#: String ids of the gendered pronouns, to find them in ``Doc.to_array(LOWER)`` at once.
+_PRONOUN_IDS = numpy.array([get_string_id(p) for p in _PRONOUN_GENDER], dtype=numpy.uint64)
 _RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
 # Head nouns that refer back to an agency already named ("the department said").
 _AGENCY_NOUNS = frozenset(
@@ -459,6 +464,19 @@ class _Mention:
     speaker: _Speaker
 
 
+def _tokens_quoted(doc: Doc, quoted: Sequence[tuple[int, int]]) -> set[int]:
+    """Indices of the tokens starting inside a quoted span (``_Attributor.is_quoted`` of each
+    token's start, for the whole Doc at once)."""
+    if not quoted:
+        return set()
+    starts = numpy.array([start for start, _ in quoted])
+    ends = numpy.array([end for _, end in quoted])
+    idx = doc.to_array(IDX).astype(numpy.int64)
+    k = numpy.searchsorted(starts, idx, side="right") - 1
+    inside = (k >= 0) & (idx < ends[numpy.maximum(k, 0)])
+    return set(numpy.flatnonzero(inside).tolist())
+
+
 class _Attributor:
     """Attribution state for one document: mention spans, quote masks, cue lexicon."""
 
@@ -481,7 +499,7 @@ class _Attributor:
         quoted = [(q.start, q.end) for q in marked]
         self.quoted_starts = [start for start, _ in quoted]
         self.quoted = quoted
-        self.in_quote = {token.i for token in doc if self.is_quoted(token.idx)}
+        self.in_quote = _tokens_quoted(doc, quoted)
         official_mentions = [
             _Mention(start, end, _of_official(official))
             for official in officials
@@ -542,7 +560,9 @@ class _Attributor:
         known = {o.name for o in self.officials} | {
             name for _, name in self.person_names if len(name.split()) > 1
         }
-        for token in self.doc:
+        lowers = self.doc.to_array(LOWER)
+        pronouns = numpy.flatnonzero(numpy.isin(lowers, _PRONOUN_IDS)).tolist()
+        for token in (self.doc[i] for i in pronouns):
             gender = _PRONOUN_GENDER.get(token.lower_)
             if gender is None or token.i in self.in_quote:
                 continue

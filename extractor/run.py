@@ -30,6 +30,7 @@ from extractor.errors import ExtractorError, ParseError
 from extractor.fetch import new_client
 from extractor.inputs import Input, load_input
 from extractor.load import RawDocument, decode
+from extractor.nlp import batch_zone
 from extractor.officials import extract_officials
 from extractor.parse import Page, parse_html, parse_text
 from extractor.quotes import extract_quotes
@@ -210,10 +211,11 @@ def process_chunk(
         read = [_read(item, settings=settings, client=client) for item in items]
     # A memory zone (spaCy 3.8) frees the strings and lexemes the chunk's texts added
     # to the shared vocabulary once the chunk is done: without it a worker's memory
-    # grows with every new word of a million-article corpus. The Docs die with the
-    # zone; the rows are plain Python values extracted inside it.
-    with nlp.memory_zone():
-        pages = [r for r in read if isinstance(r, Page)]
+    # grows with every new word of a million-article corpus (after a bounded warm-up:
+    # nlp.batch_zone). The Docs die with the zone; the rows are plain Python values
+    # extracted inside it.
+    pages = [r for r in read if isinstance(r, Page)]
+    with batch_zone(nlp, len(pages)):
         analysed = iter(_analyse_isolated(pages, nlp=nlp, settings=settings))
     return [r if isinstance(r, DocumentRows) else next(analysed) for r in read]
 

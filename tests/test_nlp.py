@@ -12,7 +12,8 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from extractor.nlp import AnchoredMatcher, agency_patterns
+import extractor.nlp as nlp_module
+from extractor.nlp import AnchoredMatcher, agency_patterns, batch_zone
 
 _BLANK = spacy.blank("en")
 _TOKEN_PATTERNS = [p["pattern"] for p in agency_patterns() if isinstance(p["pattern"], list)]
@@ -89,3 +90,26 @@ def test_the_agency_ruler_uses_the_anchored_matcher(nlp: Language) -> None:
         "Polk County Sheriff's Office",
         "Boise PD",
     ]
+
+
+def test_batch_zone_warms_up_outside_a_zone_then_zones_every_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(nlp_module, "WARM_UP_DOCS", 20)
+    blank = spacy.blank("en")
+    zones: list[bool] = []
+    for _ in range(4):
+        with batch_zone(blank, 16):
+            zones.append(blank.vocab.in_memory_zone)
+            blank("Sheriff Zeborah Quillfeather spoke.")
+    # 16 then 32 documents outside a zone (warm-up reached 20 during the second), then zoned.
+    assert zones == [False, False, True, True]
+    # The warm-up's words stay; a zoned batch's new words leave with it.
+    assert "Quillfeather" in blank.vocab.strings
+    with batch_zone(blank, 1):
+        blank("Xanthippa Oberwald")
+    assert "Oberwald" not in blank.vocab.strings
+    # Another pipeline warms up on its own.
+    other = spacy.blank("en")
+    with batch_zone(other, 1):
+        assert not other.vocab.in_memory_zone

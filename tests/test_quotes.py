@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 from pathlib import Path
 
 import pytest
 import spacy
+from hypothesis import given
+from hypothesis import strategies as st
 from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from extractor.agencies import extract_agencies
 from extractor.mentions import Agency, Official, Quote
 from extractor.officials import extract_officials
-from extractor.quotes import MIN_QUOTE_WORDS, extract_quotes, reporting_verbs
+from extractor.quotes import MIN_QUOTE_WORDS, _tokens_quoted, extract_quotes, reporting_verbs
 
 SEEDS = Path("/work/shared/seeds")
 
@@ -729,3 +734,25 @@ def test_a_surname_before_a_colon_is_the_official_named_earlier() -> None:
         ("We followed state law", "Rachel Mitchell", "person"),
         ("The county has ignored", "Kris Mayes", "person"),
     ]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 120), st.integers(0, 30)), max_size=6),
+    st.lists(st.sampled_from(["word", "“", "”", ",", "said", "x"]), min_size=1, max_size=40),
+)
+def test_tokens_quoted_is_is_quoted_of_every_token(
+    spans: list[tuple[int, int]], words: list[str]
+) -> None:
+    doc = Doc(Vocab(), words=words)
+    # Sorted, non-overlapping quoted spans, as _Attributor keeps them.
+    quoted: list[tuple[int, int]] = []
+    for start, length in sorted(spans):
+        if not quoted or start >= quoted[-1][1]:
+            quoted.append((start, start + length))
+    starts = [start for start, _ in quoted]
+
+    def is_quoted(char: int) -> bool:
+        k = bisect.bisect_right(starts, char) - 1
+        return k >= 0 and quoted[k][0] <= char < quoted[k][1]
+
+    assert _tokens_quoted(doc, quoted) == {t.i for t in doc if is_quoted(t.idx)}
