@@ -34,7 +34,6 @@ import hashlib
 import itertools
 import json
 import logging
-import os
 import signal
 import sys
 import threading
@@ -47,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 from extractor import run
 from extractor.config import Settings
 from extractor.errors import ConfigError, ExtractorError, FetchError, SkipPage
-from extractor.export import csv_safe, temp_beside
+from extractor.export import atomic_path, csv_safe
 from extractor.fetch import Fetcher, FetchRequest, FetchResult
 from extractor.inputs import iter_inputs
 from extractor.load import RawDocument, load_path
@@ -692,8 +691,7 @@ def _write_fetch_log(
         if fmt not in formats:
             target.unlink(missing_ok=True)
             continue
-        tmp = temp_beside(target)
-        try:
+        with atomic_path(target) as tmp:
             if fmt == "csv":
                 safe = frame.copy()
                 for name in text_columns:
@@ -711,12 +709,6 @@ def _write_fetch_log(
                         fh.write(json.dumps(clean, ensure_ascii=False) + "\n")
             else:
                 frame.to_parquet(tmp, index=False)
-            # On disk before the rename, so a crash cannot leave a renamed empty file.
-            with tmp.open("rb") as written_file:
-                os.fsync(written_file.fileno())
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
         written.append(target)
     return written
 

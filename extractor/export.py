@@ -22,7 +22,7 @@ import re
 import secrets
 import shutil
 import typing
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -37,6 +37,7 @@ from extractor.rows import TABLES, DocumentRows, columns
 __all__ = [
     "FORMULA_TRIGGERS",
     "TableWriter",
+    "atomic_path",
     "csv_restore",
     "csv_safe",
     "dtypes",
@@ -144,23 +145,29 @@ def temp_beside(target: Path) -> Path:
     return target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
 
 
-def write_text_atomic(target: Path, content: str) -> None:
-    """Write ``content`` (UTF-8) to ``target`` by a temporary file and a rename.
-
-    Readers see the old file or the new one, never half of it; a failure
-    leaves the old file and no temporary one, as a ``ConfigError``.
-    """
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path to write ``target``'s new content to; on success it is synced to
+    disk and renamed onto ``target``, so readers see the old file or the new one, never half
+    of it (and a crash never leaves a renamed empty file). On failure ``target`` is left as it
+    was and no temporary file stays behind."""
     tmp = temp_beside(target)
     try:
-        with tmp.open("x", encoding="utf-8", newline="") as fh:
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
+        yield tmp
+        with tmp.open("rb") as written:
+            os.fsync(written.fileno())
         os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(target: Path, content: str) -> None:
+    """Write ``content`` (UTF-8) to ``target`` through ``atomic_path``; an OS failure is a
+    ``ConfigError``."""
+    try:
+        with atomic_path(target) as tmp, tmp.open("x", encoding="utf-8", newline="") as fh:
+            fh.write(content)
     except OSError as exc:
-        # Not there at all when the directory is missing or not a directory.
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise ConfigError(f"cannot write {target}: {exc}") from exc
 
 

@@ -24,7 +24,6 @@ import dataclasses
 import hashlib
 import io
 import operator
-import os
 import re
 import typing
 from collections.abc import Iterator, Mapping, Sequence
@@ -34,7 +33,7 @@ from typing import Any, Literal
 
 from extractor.context import in_context, sentence_naming
 from extractor.errors import ConfigError, InputError
-from extractor.export import csv_restore, csv_safe, temp_beside
+from extractor.export import atomic_path, csv_restore, csv_safe
 from extractor.rows import TABLES, ArticleRow, columns
 from extractor.store import CHILD_TABLES, Review, Store, now
 
@@ -484,20 +483,13 @@ def _write_sheet(out: Path, records: Sequence[Mapping[str, str]]) -> None:
 
 def _write_sheet_file(out: Path, records: Sequence[Mapping[str, str]]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_beside(out)
-    try:
-        # utf-8-sig: the BOM tells Excel the file is UTF-8. newline="": csv writes "\r\n".
-        with tmp.open("x", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-            writer.writerow(SHEET_COLUMNS)
-            for record in records:
-                # One physical line per record: line breaks inside a cell become spaces.
-                writer.writerow(csv_safe(_one_line(record[name])) for name in SHEET_COLUMNS)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # utf-8-sig: the BOM tells Excel the file is UTF-8. newline="": csv writes "\r\n".
+    with atomic_path(out) as tmp, tmp.open("x", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        writer.writerow(SHEET_COLUMNS)
+        for record in records:
+            # One physical line per record: line breaks inside a cell become spaces.
+            writer.writerow(csv_safe(_one_line(record[name])) for name in SHEET_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,10 +16,12 @@ from extractor.errors import ConfigError, InputError
 from extractor.export import (
     FORMULA_TRIGGERS,
     TableWriter,
+    atomic_path,
     dtypes,
     read_table,
     to_frames,
     write_tables,
+    write_text_atomic,
 )
 from extractor.rows import (
     TABLES,
@@ -477,3 +479,19 @@ def test_extra_columns_come_after_the_contract_in_every_format(tmp_path: Path) -
     # Readers of the contract see the contract's columns only.
     assert list(read_table(tmp_path, "stances").columns) == columns("stances")
     assert list(pd.read_csv(tmp_path / "quotes.csv").columns) == columns("quotes")
+
+
+def test_atomic_path_replaces_on_success_and_leaves_the_old_file_on_failure(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "report.html"
+    write_text_atomic(target, "old")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("half", encoding="utf-8")
+        raise RuntimeError("writer failed")
+    assert target.read_text(encoding="utf-8") == "old"
+    write_text_atomic(target, "new")
+    assert target.read_text(encoding="utf-8") == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+    with pytest.raises(ConfigError, match="cannot write"):
+        write_text_atomic(tmp_path / "missing" / "x.html", "x")
