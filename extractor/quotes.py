@@ -562,10 +562,8 @@ class _Attributor:
         }
         lowers = self.doc.to_array(LOWER)
         pronouns = numpy.flatnonzero(numpy.isin(lowers, _PRONOUN_IDS)).tolist()
-        for token in (self.doc[i] for i in pronouns):
-            gender = _PRONOUN_GENDER.get(token.lower_)
-            if gender is None or token.i in self.in_quote:
-                continue
+        for token in (self.doc[i] for i in pronouns if i not in self.in_quote):
+            gender = _PRONOUN_GENDER[token.lower_]
             if token.dep_ not in ("nsubj", "nsubjpass", "poss"):
                 continue  # "Grant told her": an object is someone other than the subject
             sentence = token.sent
