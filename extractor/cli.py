@@ -139,6 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="documents per nlp.pipe batch, per worker task and per Dask partition "
         "(default %(default)s)",
     )
+    extract.add_argument(
+        "--batch-chars",
+        type=_positive,
+        default=_DEFAULTS.batch_chars,
+        help="most characters of text per nlp.pipe batch; bounds the model's memory "
+        "(default %(default)s)",
+    )
     scale = extract.add_argument_group("batch engines")
     scale.add_argument(
         "--workers",
@@ -446,6 +453,7 @@ def _run_extract(args: argparse.Namespace) -> int:
         max_bytes=args.max_bytes,
         read_timeout=args.timeout,
         batch_size=args.batch_size,
+        batch_chars=args.batch_chars,
         allow_private=args.allow_private,
     )
     if args.scheduler is not None and args.engine != "dask":

@@ -18,6 +18,11 @@ class Settings:
     # NLP
     model: str = DEFAULT_MODEL
     batch_size: int = 16
+    # Most characters of text in one nlp.pipe batch: a batch ends early rather than
+    # exceed it (a longer text makes a batch of its own). The model's working memory
+    # grows with the tokens of a batch, so a few long articles in one batch made the
+    # peak, not the corpus; 60,000 is about 16 average news articles.
+    batch_chars: int = 60_000
     # Loading and fetching
     max_bytes: int = 10 * 1024 * 1024
     connect_timeout: float = 10.0
@@ -96,6 +101,8 @@ class Settings:
             raise ConfigError("max_redirects must be >= 0")
         if self.batch_size <= 0:
             raise ConfigError("batch_size must be positive")
+        if self.batch_chars <= 0:
+            raise ConfigError("batch_chars must be positive")
         positive = ("concurrency", "per_host_concurrency", "max_document_bytes", "max_sitemaps")
         for name in positive:
             if getattr(self, name) <= 0:

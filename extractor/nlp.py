@@ -15,7 +15,7 @@ import functools
 import json
 import tomllib
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from typing import Any
 
@@ -59,13 +59,26 @@ def mark_paragraph_starts(doc: Doc) -> Doc:
     return doc
 
 
+_TEXT_KEY = "extractor_text"
+
+
 def doc_text(doc: Doc) -> str:
     """``doc.text``, built once per Doc: spaCy rebuilds the string on every access,
     which made extractors that index into it quadratic in document length."""
-    text = doc.user_data.get("extractor_text")
+    text = doc.user_data.get(_TEXT_KEY)
     if not isinstance(text, str):
-        text = doc.user_data["extractor_text"] = doc.text
+        text = doc.user_data[_TEXT_KEY] = doc.text
     return text
+
+
+def remember_text(doc: Doc, text: str) -> Doc:
+    """Give ``doc_text`` the string ``doc`` was made from, so it is never rebuilt.
+
+    spaCy's tokenizer keeps every character (``doc.text == text``), and building
+    the string again walks every token of the Doc in Python.
+    """
+    doc.user_data[_TEXT_KEY] = text
+    return doc
 
 
 # Token attributes an anchor word is read from (TEXT is ORTH in the Matcher).
@@ -261,6 +274,35 @@ def build_nlp(model: str) -> Language:
 def load_nlp(model: str) -> Language:
     """``build_nlp`` once per process and model name."""
     return build_nlp(model)
+
+
+def pipe_bounded(
+    nlp: Language, texts: Iterable[str], *, batch_size: int, max_chars: int
+) -> Iterator[Doc]:
+    """``nlp.pipe`` over ``texts`` in order, each batch at most ``batch_size`` texts and
+    ``max_chars`` characters (a longer text is a batch of its own).
+
+    The model's working memory is per batch and grows with its tokens: one 8,000-word
+    article among 15 others took a 2-core worker from 330 to 545 MB, while batches cut
+    at 60,000 characters peaked at 380 MB for the same CPU time. Every Doc remembers its
+    text (``remember_text``). The batches depend only on the texts, so the rows are the
+    same whichever process or engine runs them.
+    """
+    batch: list[str] = []
+    chars = 0
+    for text in texts:
+        if batch and (len(batch) >= batch_size or chars + len(text) > max_chars):
+            yield from _pipe_batch(nlp, batch)
+            batch, chars = [], 0
+        batch.append(text)
+        chars += len(text)
+    if batch:
+        yield from _pipe_batch(nlp, batch)
+
+
+def _pipe_batch(nlp: Language, texts: list[str]) -> Iterator[Doc]:
+    for doc, text in zip(nlp.pipe(texts, batch_size=len(texts)), texts, strict=True):
+        yield remember_text(doc, text)
 
 
 #: Inputs a pipeline analyses outside a memory zone before it zones every batch (see batch_zone).

@@ -30,7 +30,7 @@ SourceKind = Literal["urls", "feed", "sitemap", "directory"]
 SOURCE_KINDS: tuple[str, ...] = ("urls", "feed", "sitemap", "directory")
 
 #: ``Settings`` fields set in ``[nlp]`` and ``[output]``; every other field belongs to ``[fetch]``.
-NLP_KEYS: tuple[str, ...] = ("model", "batch_size")
+NLP_KEYS: tuple[str, ...] = ("model", "batch_size", "batch_chars")
 OUTPUT_SETTINGS: tuple[str, ...] = ("formats", "excel")
 
 

@@ -30,7 +30,7 @@ from extractor.errors import ExtractorError, ParseError
 from extractor.fetch import new_client
 from extractor.inputs import Input, load_input
 from extractor.load import RawDocument, decode
-from extractor.nlp import batch_zone
+from extractor.nlp import batch_zone, pipe_bounded
 from extractor.officials import extract_officials
 from extractor.parse import Page, parse_html, parse_text
 from extractor.quotes import extract_quotes
@@ -148,7 +148,12 @@ def analyse_pages(
 ) -> Iterator[DocumentRows]:
     """Run the NLP pipeline over parsed pages (batched) and extract their rows, in order."""
     fits = [page for page in pages if len(page.text) <= nlp.max_length]
-    docs = iter(nlp.pipe((page.text for page in fits), batch_size=settings.batch_size))
+    docs = pipe_bounded(
+        nlp,
+        (page.text for page in fits),
+        batch_size=settings.batch_size,
+        max_chars=settings.batch_chars,
+    )
     for page in pages:
         if len(page.text) > nlp.max_length:
             yield error_rows(

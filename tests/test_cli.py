@@ -128,6 +128,13 @@ def test_extract_records_with_workers_and_column_options(
     argv = ["extract", str(corpus), "--text-column", "body", "--id-column", "key"]
     assert main([*argv, "--out", str(tmp_path / "two"), "--workers", "2", "--batch-size", "2"]) == 1
     assert main([*argv, "--out", str(tmp_path / "one"), "--workers", "1"]) == 1
+    # One text per nlp.pipe batch (each is longer than the budget): the same rows.
+    small = ["--batch-chars", "50", "--workers", "1"]
+    assert main([*argv, "--out", str(tmp_path / "small"), *small]) == 1
+    for table in ("articles", "agencies", "stances"):
+        assert (tmp_path / "small" / f"{table}.csv").read_bytes() == (
+            tmp_path / "one" / f"{table}.csv"
+        ).read_bytes()
     for table in ("articles", "agencies", "stances"):
         assert (tmp_path / "two" / f"{table}.csv").read_bytes() == (
             tmp_path / "one" / f"{table}.csv"

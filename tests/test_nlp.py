@@ -13,7 +13,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 import extractor.nlp as nlp_module
-from extractor.nlp import AnchoredMatcher, agency_patterns, batch_zone
+from extractor.nlp import AnchoredMatcher, agency_patterns, batch_zone, doc_text, pipe_bounded
 
 _BLANK = spacy.blank("en")
 _TOKEN_PATTERNS = [p["pattern"] for p in agency_patterns() if isinstance(p["pattern"], list)]
@@ -113,3 +113,38 @@ def test_batch_zone_warms_up_outside_a_zone_then_zones_every_batch(
     other = spacy.blank("en")
     with batch_zone(other, 1):
         assert not other.vocab.in_memory_zone
+
+
+def test_pipe_bounded_cuts_batches_by_count_and_characters() -> None:
+    blank = spacy.blank("en")
+    batches: list[list[int]] = []
+    pipe = blank.pipe
+
+    def recording_pipe(texts: list[str], batch_size: int) -> Any:
+        batches.append([len(text) for text in texts])
+        assert batch_size == len(texts)
+        return pipe(texts, batch_size=batch_size)
+
+    blank.pipe = recording_pipe  # type: ignore[method-assign]
+    texts = ["a " * 10, "b " * 10, "c " * 10, "d " * 40, "e " * 5, "f " * 5, "g " * 5, "h " * 5]
+    docs = list(pipe_bounded(blank, iter(texts), batch_size=3, max_chars=50))
+    # 20+20 fits 50, a third 20 would not; the 80-character text is a batch of its own;
+    # then three short texts hit the count before the characters.
+    assert batches == [[20, 20], [20], [80], [10, 10, 10], [10]]
+    assert [doc.text for doc in docs] == texts
+    # Every Doc hands doc_text its own input, without rebuilding the string.
+    assert all(doc_text(doc) is text for doc, text in zip(docs, texts, strict=True))
+
+
+def test_pipe_bounded_gives_the_docs_plain_pipe_gives(nlp: Language) -> None:
+    texts = [
+        "Sheriff Ana Ruiz said the jail will not hold people for ICE.",
+        "The Polk County Sheriff's Office signed a 287(g) agreement.\n\nIt starts in May.",
+        "Chief Tom Lee said officers do not ask about immigration status.",
+    ]
+    bounded = list(pipe_bounded(nlp, texts, batch_size=2, max_chars=70))
+    plain = list(nlp.pipe(texts))
+    for one, other in zip(bounded, plain, strict=True):
+        assert [(t.text, t.tag_, t.dep_, t.ent_type_, t.is_sent_start) for t in one] == [
+            (t.text, t.tag_, t.dep_, t.ent_type_, t.is_sent_start) for t in other
+        ]

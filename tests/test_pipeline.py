@@ -132,6 +132,7 @@ def test_cli_override_of_extract(tmp_path: Path) -> None:
         ("[fetch]\nconcurrency = 0\n", "fetch.concurrency: must be positive"),
         ("[fetch]\nmodel = 'x'\n", "fetch.model: unknown key"),
         ("[nlp]\nbatch_size = 0\n", "nlp.batch_size: must be positive"),
+        ("[nlp]\nbatch_chars = 0\n", "nlp.batch_chars: must be positive"),
         ("[nlp]\nretries = 1\n", "nlp.retries: unknown key"),
         ('[output]\nformats = ["xls"]\n', 'output.formats: unknown format "xls"'),
         ("[output]\nformats = []\n", "output.formats: unknown format []"),
