@@ -11,8 +11,10 @@ around the words the patterns cannot match without.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
+import re
 import tomllib
 import weakref
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +23,7 @@ from typing import Any
 
 import numpy
 import spacy
-from spacy.attrs import IS_SPACE, IS_STOP, LOWER, ORTH, SENT_START
+from spacy.attrs import DEP, IS_SPACE, IS_STOP, LEMMA, LOWER, ORTH, SENT_START, TAG
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -177,6 +179,165 @@ class AnchoredMatcher(Matcher):
         return merged
 
 
+# Token attributes a TableMatcher reads from Doc.to_array: string ids, except IS_SPACE (0/1).
+_TABLE_ATTRS = {
+    "ORTH": ORTH,
+    "TEXT": ORTH,
+    "LOWER": LOWER,
+    "TAG": TAG,
+    "DEP": DEP,
+    "LEMMA": LEMMA,
+    "IS_SPACE": IS_SPACE,
+}
+_Array = numpy.ndarray[Any, Any]
+# Entries kept per regular expression: which string ids it finds (bounded, see _regex_ids).
+_REGEX_CACHE_SIZE = 50_000
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Test:
+    """One predicate of a token spec: ``attr`` equal to / in / not in ``ids``, or found by ``regex``."""
+
+    attr: int
+    kind: str  # "==", "in", "not in", "regex"
+    ids: _Array | None = None
+    regex: re.Pattern[str] | None = None
+
+
+class TableMatcher(Matcher):
+    """spaCy's ``Matcher`` for fixed-length patterns of plain token tests, run as numpy
+    comparisons over ``Doc.to_array`` columns instead of a state machine started at
+    every token.
+
+    Made for the model's attribute ruler: about 180 one- and two-token patterns
+    (``{"TAG": "NNP"}``, ``{"TAG": "RB", "LOWER": {"IN": ["not", "n't"]}}``,
+    ``{"LOWER": {"REGEX": "^y'?$"}}``) that the plain Matcher tried at every token of
+    every text, a ninth of the model's time. Equality, ``IN``, ``NOT_IN`` and ``REGEX``
+    tests on the attributes of ``_TABLE_ATTRS`` are supported; it finds the same
+    (key, start, end) matches, each once per key as the Matcher deduplicates them, sorted
+    by position (the Matcher's own order follows its state list, so this is for callers
+    that sort the matches themselves: the attribute ruler sorts them by rule). A pattern
+    with an operator or any other test, a callback, a Span, ``allow_missing=False`` or
+    an ``as_spans``/``with_alignments`` call makes it the plain Matcher.
+    """
+
+    def __init__(self, vocab: Vocab, validate: bool = True, **kwargs: Any) -> None:
+        super().__init__(vocab, validate, **kwargs)
+        self._strings = vocab.strings
+        self._tests: dict[int, list[tuple[tuple[_Test, ...], ...]]] | None = {}
+        self._regex_ids: dict[str, dict[int, bool]] = {}
+
+    def add(
+        self,
+        key: str | int,
+        patterns: list[list[dict[str, Any]]],
+        *,
+        on_match: Any = None,
+        greedy: str | None = None,
+    ) -> None:
+        super().add(key, patterns, on_match=on_match, greedy=greedy)
+        if self._tests is None:
+            return
+        compiled = [self._compile(pattern) for pattern in patterns]
+        if on_match is not None or greedy is not None or None in compiled:
+            self._tests = None  # the plain Matcher from now on
+            return
+        self._tests.setdefault(self._normalize_key(key), []).extend(filter(None, compiled))
+
+    def remove(self, key: str) -> None:
+        super().remove(key)
+        if self._tests is not None:
+            self._tests.pop(self._normalize_key(key), None)
+
+    def _compile(self, pattern: list[dict[str, Any]]) -> tuple[tuple[_Test, ...], ...] | None:
+        tokens = []
+        for spec in pattern:
+            tests = [self._test(name, value) for name, value in spec.items()]
+            if not tests or None in tests:
+                return None  # {} (any token), an operator or another test: the Matcher's
+            tokens.append(tuple(t for t in tests if t is not None))
+        return tuple(tokens) if tokens else None
+
+    def _test(self, name: str, value: Any) -> _Test | None:
+        attr = _TABLE_ATTRS.get(name.upper())
+        if attr is None:
+            return None
+        if attr == IS_SPACE:
+            return (
+                _Test(attr, "==", numpy.array([int(value)], numpy.uint64))
+                if isinstance(value, bool)
+                else None
+            )
+        if isinstance(value, str):
+            return _Test(attr, "==", numpy.array([self._strings.add(value)], numpy.uint64))
+        if not isinstance(value, dict) or len(value) != 1:
+            return None
+        ((kind, operand),) = value.items()
+        if kind in ("IN", "NOT_IN") and all(isinstance(v, str) for v in operand):
+            ids = numpy.array(sorted({self._strings.add(v) for v in operand}), numpy.uint64)
+            return _Test(attr, "in" if kind == "IN" else "not in", ids)
+        if kind == "REGEX" and isinstance(operand, str):
+            return _Test(attr, "regex", regex=re.compile(operand))
+        return None
+
+    def __call__(self, doclike: Doc | Span, **kwargs: Any) -> Any:
+        tests = self._tests
+        if (
+            tests is None
+            or not isinstance(doclike, Doc)
+            or not kwargs.get("allow_missing")
+            or kwargs.get("as_spans")
+            or kwargs.get("with_alignments")
+            or kwargs.keys() - {"allow_missing", "as_spans", "with_alignments"}
+        ):
+            return super().__call__(doclike, **kwargs)
+        n = len(doclike)
+        attrs = sorted({t.attr for found in tests.values() for p in found for s in p for t in s})
+        if n == 0 or not attrs:
+            return []
+        values = doclike.to_array(attrs).reshape(n, len(attrs))  # type: ignore[arg-type]
+        columns: dict[int, _Array] = {attr: values[:, j] for j, attr in enumerate(attrs)}
+        masks: dict[int, _Array] = {}
+        matches: list[tuple[int, int, int]] = []
+        for key, patterns in tests.items():
+            spans: set[tuple[int, int]] = set()
+            for pattern in patterns:
+                starts = n - len(pattern) + 1
+                if starts <= 0:
+                    continue
+                mask = numpy.ones(starts, dtype=bool)
+                for offset, token_tests in enumerate(pattern):
+                    for test in token_tests:
+                        found = masks.get(id(test))
+                        if found is None:
+                            found = masks[id(test)] = self._mask(test, columns[test.attr])
+                        mask &= found[offset : offset + starts]
+                spans.update((i, i + len(pattern)) for i in numpy.flatnonzero(mask).tolist())
+            matches.extend((key, start, end) for start, end in spans)
+        matches.sort(key=lambda match: (match[1], match[2]))
+        return matches
+
+    def _mask(self, test: _Test, column: _Array) -> _Array:
+        if test.kind == "regex":
+            assert test.regex is not None
+            ids = self._regex_ids.setdefault(test.regex.pattern, {})
+            if len(ids) > _REGEX_CACHE_SIZE:
+                ids.clear()  # a vocabulary that keeps growing must not grow this too
+            hits = []
+            for value in numpy.unique(column).tolist():
+                hit = ids.get(value)
+                if hit is None:
+                    hit = ids[value] = bool(test.regex.search(self._strings[value]))
+                if hit:
+                    hits.append(value)
+            return numpy.isin(column, numpy.array(hits, numpy.uint64))
+        assert test.ids is not None
+        if test.kind == "==":
+            return numpy.asarray(column == test.ids[0])
+        found = numpy.isin(column, test.ids)
+        return found if test.kind == "in" else ~found
+
+
 def _op(spec: dict[str, Any]) -> str:
     return str(next((value for key, value in spec.items() if key.upper() == "OP"), "1"))
 
@@ -261,6 +422,8 @@ def build_nlp(model: str) -> Language:
     else:
         nlp.add_pipe("extractor_paragraphs", first=True)
         nlp.add_pipe("sentencizer", after="extractor_paragraphs")
+    if "attribute_ruler" in nlp.pipe_names:
+        _use_table_matcher(nlp.get_pipe("attribute_ruler"))
     ruler_place = {"after": "ner"} if "ner" in nlp.pipe_names else {"last": True}
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True}, **ruler_place)
     # The ruler uses whichever Matcher it holds; this one finds the same matches in the
@@ -268,6 +431,17 @@ def build_nlp(model: str) -> Language:
     ruler.matcher = AnchoredMatcher(nlp.vocab, validate=False)  # type: ignore[attr-defined]
     ruler.add_patterns(agency_patterns())  # type: ignore[attr-defined]
     return nlp
+
+
+def _use_table_matcher(ruler: Any) -> None:
+    """Give the model's attribute ruler an ``TableMatcher`` holding its rules: the
+    same annotations (it sorts the matches itself), at a fraction of the time."""
+    matcher = TableMatcher(ruler.vocab, validate=False)
+    for index in range(len(ruler.attrs)):
+        key = ruler.vocab.strings.add(str(index))
+        _, patterns = ruler.matcher.get(key)
+        matcher.add(key, patterns)
+    ruler.matcher = matcher
 
 
 @functools.cache

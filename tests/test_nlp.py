@@ -1,4 +1,5 @@
-"""The pipeline's own pieces: the anchored matcher behind the agency ruler."""
+"""The pipeline's own pieces: the anchored matcher behind the agency ruler, the table
+matcher behind the model's attribute ruler, batching and memory zones."""
 
 from __future__ import annotations
 
@@ -13,7 +14,15 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 import extractor.nlp as nlp_module
-from extractor.nlp import AnchoredMatcher, agency_patterns, batch_zone, doc_text, pipe_bounded
+from extractor.config import DEFAULT_MODEL
+from extractor.nlp import (
+    AnchoredMatcher,
+    TableMatcher,
+    agency_patterns,
+    batch_zone,
+    doc_text,
+    pipe_bounded,
+)
 
 _BLANK = spacy.blank("en")
 _TOKEN_PATTERNS = [p["pattern"] for p in agency_patterns() if isinstance(p["pattern"], list)]
@@ -148,3 +157,81 @@ def test_pipe_bounded_gives_the_docs_plain_pipe_gives(nlp: Language) -> None:
         assert [(t.text, t.tag_, t.dep_, t.ent_type_, t.is_sent_start) for t in one] == [
             (t.text, t.tag_, t.dep_, t.ent_type_, t.is_sent_start) for t in other
         ]
+
+
+# The model's own attribute-ruler rules, plus tests the model does not use.
+_STOCK_RULER = spacy.load(DEFAULT_MODEL).get_pipe("attribute_ruler")
+_RULER_PATTERNS = [
+    pattern
+    for index in range(len(_STOCK_RULER.attrs))
+    for pattern in _STOCK_RULER.matcher.get(str(index))[1]
+]
+_TABLE_EXTRA: list[list[dict[str, Any]]] = [
+    [{"LEMMA": "be"}, {"TAG": {"NOT_IN": ["RB", "DT"]}}],
+    [{"ORTH": {"REGEX": "^[A-Z]"}, "IS_SPACE": False}, {"DEP": "nsubj"}],
+    [{"TEXT": "ai", "TAG": {"IN": ["VBP", "VBZ"]}}, {"LOWER": {"REGEX": "^n'?t$"}}],
+    [{"IS_SPACE": True}],
+]
+_TABLE_WORDS = ["ai", "n't", "nt", "not", "y'", "y", "all", "is", "'s", "Be", "be", "\n", "A"]
+_TAGS = ["VBP", "VBZ", "RB", "DT", "NNP", "PRP", "_SP", "IN"]
+_DEPS = ["nsubj", "ROOT", "dep", "neg"]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_TABLE_WORDS), st.sampled_from(_TAGS), st.sampled_from(_DEPS)),
+        max_size=40,
+    )
+)
+def test_table_matcher_finds_what_the_matcher_finds(tokens: list[tuple[str, str, str]]) -> None:
+    vocab = _STOCK_RULER.vocab
+    words = [w for w, _, _ in tokens]
+    doc = Doc(
+        vocab,
+        words=words,
+        spaces=[False] * len(words),
+        tags=[t for _, t, _ in tokens],
+        deps=[d for _, _, d in tokens],
+        heads=list(range(len(words))),
+        lemmas=[w.lower() for w in words],
+    )
+    plain, table = Matcher(vocab), TableMatcher(vocab)
+    for i, pattern in enumerate([*_RULER_PATTERNS, *_TABLE_EXTRA]):
+        plain.add(f"rule{i % 50}", [pattern])
+        table.add(f"rule{i % 50}", [pattern])
+    expected = plain(doc, allow_missing=True, as_spans=False)
+    found = table(doc, allow_missing=True, as_spans=False)
+    assert sorted(found) == sorted(expected)
+    assert len(found) == len(set(found))
+
+
+def test_table_matcher_leaves_what_it_cannot_run_to_the_matcher() -> None:
+    vocab = _BLANK.vocab
+    doc = Doc(vocab, words=["a", "b", "b", "c"])
+    table = TableMatcher(vocab)
+    table.add("simple", [[{"LOWER": "b"}]])
+    # allow_missing=False keeps spaCy's check that the tested attributes are annotated.
+    assert table(doc) == [(vocab.strings["simple"], 1, 2), (vocab.strings["simple"], 2, 3)]
+    table.add("operator", [[{"LOWER": "b", "OP": "+"}]])
+    assert table._tests is None  # an operator: the plain Matcher from now on
+    assert sorted(table(doc, allow_missing=True)) == sorted(
+        [(vocab.strings["simple"], 1, 2), (vocab.strings["simple"], 2, 3)]
+        + [(vocab.strings["operator"], s, e) for s, e in [(1, 2), (1, 3), (2, 3)]]
+    )
+
+
+def test_the_attribute_ruler_runs_a_table_matcher_with_the_same_annotations(
+    nlp: Language,
+) -> None:
+    ruler = nlp.get_pipe("attribute_ruler")
+    assert isinstance(ruler.matcher, TableMatcher)  # type: ignore[attr-defined]
+    stock = spacy.load(DEFAULT_MODEL)
+    text = (
+        "Y'all ain't seen nothin' yet, the sheriff said. \"We're not ICE and we won't be.\"\n\n"
+        "She'd said the county isn't holding anyone; it's the law, and I'm sure of that."
+    )
+    ours = nlp(text)
+    theirs = stock(text)
+    assert [(t.pos_, t.tag_, str(t.morph), t.lemma_) for t in ours] == [
+        (t.pos_, t.tag_, str(t.morph), t.lemma_) for t in theirs
+    ]
