@@ -116,6 +116,9 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
     i += 1
     if i < len(doc) and doc[i].lower_ in ("the", "a", "an", "its", "their"):
         i += 1
+    member = _member_of(doc, i)
+    if member is not None:
+        return member, member.end
     # "the county's sheriff" / "the department's spokesperson" / "Orchard City's police chief"
     for k in range(i, min(i + 3, len(doc) - 1)):
         if doc[k + 1].text in ("'s", "’s"):
@@ -142,6 +145,42 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
                 first -= 1
             return doc[first : found.end], found.end
     return None
+
+
+# Elected or appointed bodies whose members hold a public office ("a member of the county
+# board of supervisors", "a member of the Elk Grove City Council").
+_BODY_NOUNS = {
+    "board", "council", "commission", "committee", "legislature", "house", "senate",
+    "assembly", "delegation", "court", "caucus",
+}  # fmt: skip
+_BODY_OF_WORDS = {"supervisors", "commissioners", "education", "aldermen", "trustees", "directors"}
+
+
+def _member_of(doc: Doc, i: int) -> Span | None:
+    """ "member of the county board of supervisors" at token ``i``: the title through the
+    body's name, when the body is a board, council, commission or house."""
+    if i + 3 >= len(doc) or doc[i].lower_ != "member" or doc[i + 1].lower_ != "of":
+        return None
+    j = i + 2
+    end = 0
+    while j < len(doc) and j - i <= 9 and not doc[j].is_punct:
+        word = doc[j].lower_
+        if word in _BODY_NOUNS:
+            end = j + 1
+            if (
+                end + 1 < len(doc)
+                and doc[end].lower_ == "of"
+                and doc[end + 1].lower_ in _BODY_OF_WORDS
+            ):
+                end += 2
+        elif not (
+            doc[j].text[:1].isupper()
+            or word
+            in ("the", "city", "county", "state", "town", "school", "village", "tribal", "u.s.")
+        ):
+            break
+        j += 1
+    return doc[i:end] if end else None
 
 
 _TENURE_WORDS = {
@@ -171,6 +210,52 @@ def _vocabulary_title_at(doc: Doc, begin: int) -> Span | None:
         if span is not None:
             return span
     return None
+
+
+_TAIL_JOINERS = {"of", "for", "and", "the", "&"}
+
+
+def _long_titles(doc: Doc) -> dict[int, Span]:
+    """Capitalised titles that run on with "for"/"of" before a name ("Deputy Attorney General
+    for Civil Rights Ana Ruiz", "Assistant Secretary of Homeland Security for Policy Ray
+    Kell"), as the name's start token -> the whole title; the name is the last two words of
+    the capitalised run, or the PERSON entity that ends it."""
+    found: dict[int, Span] = {}
+    person_starts = {e.end: e.start for e in doc.ents if e.label_ == "PERSON"}
+    for k in range(1, len(doc) - 3):
+        if doc[k].lower_ not in ("for", "of"):
+            continue
+        title = _title_before(doc, k)
+        if title is None or not title.text[:1].isupper():
+            continue
+        j = k + 1
+        while (
+            j < len(doc)
+            and j - k <= 10
+            and not doc[j].is_punct
+            and (doc[j].text[:1].isupper() or doc[j].lower_ in _TAIL_JOINERS)
+        ):
+            j += 1
+        name_start = person_starts.get(j, j - 2)
+        if not k + 1 < name_start <= j - 2 or j - name_start > 3:
+            continue
+        tail = doc[k + 1 : name_start]
+        if tail[-1].lower_ in _TAIL_JOINERS or not any(t.text[:1].isupper() for t in tail):
+            continue
+        name = doc[name_start:j]
+        if (title.start > 0 and doc[title.start - 1].text == ",") or name[
+            -1
+        ].lower_ in _ORGANISATION_NOUNS:
+            continue  # "Ana Ruiz, Executive Director of the Harbor Immigrant Network."
+        if any(
+            not _NAME_CHARS.match(t.text)
+            or t.lower_ in _NOT_NAME_WORDS
+            or t.lower_ in _title_first_words()
+            for t in name
+        ):
+            continue
+        found[name_start] = doc[_with_modifiers(doc, title).start : name_start]
+    return found
 
 
 # Words that make a title another title of the same kind ("Assistant Sheriff", "Acting
@@ -334,7 +419,7 @@ _ROLE_VERBS = {
 
 def _role_clause_after(doc: Doc, end: int, agencies: list[Agency]) -> tuple[str, str] | None:
     """(title, agency) from ", who leads the X" after a name, when X is an agency or a
-    capitalised organisation; None otherwise."""
+    public body written in lower case ("the county board"); None otherwise."""
     if end + 3 >= len(doc) or doc[end].text != "," or doc[end + 1].lower_ != "who":
         return None
     title = _ROLE_VERBS.get(doc[end + 2].lower_)
@@ -344,11 +429,44 @@ def _role_clause_after(doc: Doc, end: int, agencies: list[Agency]) -> tuple[str,
     if doc[i].lower_ == "the":
         i += 1
     stop = next((t.i for t in doc[i : i + 12] if t.is_punct and t.text not in ("'s", "’s")), i + 12)
-    agency = agency_at(agencies, doc[i].idx, doc[min(stop, len(doc)) - 1].idx + 1)
+    stop = min(stop, len(doc))
+    agency = agency_at(agencies, doc[i].idx, doc[stop - 1].idx + 1)
     if agency is not None:
         return title, agency.name
-    organisation = _organisation_after(doc, end + 2, agencies) if doc[i].is_title else ""
-    return (title, organisation) if organisation else None
+    if doc[i].is_title:
+        return None  # "who runs the Harbor Tenants Union": running a group is no office
+    # "who chairs the county board", "who oversees the jail": a public body named in lower
+    # case; its agency when the story has one such.
+    phrase = doc[i:stop]
+    if len(phrase) <= 4 and phrase[-1].lower_ in _BODY_NOUNS | set(_PUBLIC_UNITS):
+        return title, _body_agency(phrase, agencies)
+    return None
+
+
+# Lower-case units of a public agency and the agency type they belong to.
+_PUBLIC_UNITS = {
+    "jail": "sheriff", "department": "", "office": "", "agency": "", "division": "",
+    "bureau": "", "unit": "", "patrol": "state", "detention center": "sheriff",
+}  # fmt: skip
+_BODY_KINDS = {
+    "board": "county", "commission": "county", "council": "city", "supervisors": "county",
+    "commissioners": "county", "aldermen": "city", "legislature": "county",
+}  # fmt: skip
+
+
+def _body_agency(phrase: Span, agencies: list[Agency]) -> str:
+    """The agency a lower-case body or unit stands for ("the county board" -> the story's
+    one county; "the jail" -> its one sheriff's office), else ""."""
+    named = agency_at(agencies, phrase.start_char, phrase.end_char)
+    if named is not None:
+        return named.name
+    words = [t.lower_ for t in phrase]
+    kind = next((_GOVERNMENT_NOUNS[w] for w in words if w in _GOVERNMENT_NOUNS), "")
+    kind = kind or _BODY_KINDS.get(words[-1], "") or _PUBLIC_UNITS.get(words[-1], "")
+    if words[-1] in ("department", "office") and "police" in words:
+        kind = "police"
+    fitting = [a for a in agencies if a.agency_type == kind] if kind else []
+    return fitting[0].name if len(fitting) == 1 else ""
 
 
 # The word after "the" in "a spokesman for the sheriff's office" -> the type of agency.
@@ -372,6 +490,12 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
             fitting = [a for a in agencies if a.agency_type == kind]
             if len(fitting) == 1:
                 return fitting[0].name
+        k = j + 1
+        while k < len(doc) and k - j <= 5 and doc[k].is_lower and doc[k].is_alpha:
+            k += 1
+        if k > j + 1 and doc[j + 1].lower_ in _BODY_NOUNS | set(_GOVERNMENT_NOUNS):
+            # "chairman of the board", "a member of the county commission"
+            return _body_agency(doc[j + 1 : k], agencies)
         j += 1
     k = j
     while (
@@ -638,7 +762,9 @@ def _name_end(doc: Doc, start: int) -> int:
     return i if words >= 2 else 0
 
 
-def _untagged_names(doc: Doc, agencies: list[Agency]) -> tuple[list[Span], set[int]]:
+def _untagged_names(
+    doc: Doc, agencies: list[Agency], long_titles: dict[int, Span]
+) -> tuple[list[Span], set[int]]:
     """Names the model did not tag PERSON but a title marks: after a title ("Sheriff Harlan
     Estrada" tagged ORG) or before an apposition title ("Rita Gonsalves, chair of ...").
 
@@ -660,6 +786,11 @@ def _untagged_names(doc: Doc, agencies: list[Agency]) -> tuple[list[Span], set[i
         taken.append((start, end))
         found.append(Span(doc, start, end, label="PERSON"))
 
+    for start in long_titles:
+        end = start + 2
+        while end < len(doc) and end - start < 3 and doc[end].text[:1].isupper():
+            end += 1
+        add(start, end)
     # Only title-case tokens can start a name: find them in one array instead of a Python
     # loop over every token.
     for i in numpy.flatnonzero(doc.to_array(IS_TITLE)).tolist():
@@ -682,10 +813,32 @@ def _untagged_names(doc: Doc, agencies: list[Agency]) -> tuple[list[Span], set[i
     return found, replaced
 
 
+def _untagged_given_name(doc: Doc, start: int) -> bool:
+    """Whether the token before a one-word PERSON entity at ``start`` is a given name the
+    model left out: a capitalised proper noun of no other entity, opening its sentence or
+    clause, not a title ("Sheriff Ruelas") nor a word that cannot be a name."""
+    if start < 1 or (start + 1 < len(doc) and doc[start + 1].ent_type_ == "PERSON"):
+        return False
+    given = doc[start - 1]
+    if (
+        given.pos_ != "PROPN"
+        or not given.is_title
+        or given.ent_type_
+        or not _NAME_CHARS.match(given.text)
+        or given.text.endswith(".")
+        or given.lower_ in _NOT_NAME_WORDS
+        or given.lower_ in _title_first_words()
+        or _title_before(doc, start) is not None
+    ):
+        return False
+    return given.i == 0 or given.is_sent_start or doc[given.i - 1].is_punct
+
+
 def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
     people: list[_Person] = []
     headline_end = _headline_end(doc)
-    untagged, replaced = _untagged_names(doc, agencies)
+    long_titles = _long_titles(doc)
+    untagged, replaced = _untagged_names(doc, agencies, long_titles)
     entities = [
         e for e in doc.ents if not (e.label_ == "PERSON" and e.start in replaced)
     ] + untagged
@@ -705,6 +858,12 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             and any(doc[start].lower_ == words[-1] for words in titles())
         ):
             start += 1
+        if ent.label_ == "PERSON" and start == ent.start and _untagged_given_name(doc, start):
+            # "Hector Ruelas, the district attorney," tagged PERSON from "Ruelas" on.
+            start -= 1
+        # "Civil Rights Ana Ruiz" tagged PERSON after "Deputy Attorney General for": the
+        # capitalised run belongs to the title.
+        start = next((k for k in long_titles if start < k < ent.end), start)
         end = ent.end
         # "Eric Montaño" + "-Reyes": the tagger can stop a hyphenated surname at the hyphen.
         while (
@@ -718,10 +877,12 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
         name, s_char, e_char = _clean_name(doc[start:end])
         if not name or not all(_NAME_CHARS.match(w) for w in name.split()):
             continue
+        if " " not in name and {name.lower(), name.lower() + "."} & _title_first_words():
+            continue  # "Sgt" of "Sgt. Luis Baca" tagged PERSON on its own
         person = _Person(name, spans=[(s_char, e_char)])
         # The longest title before the name, even where the entity took in only its end
         # ("Board Chair" with "Chair Evelyn Carter" tagged PERSON).
-        title = _title_before(doc, start)
+        title = long_titles.get(start) or _title_before(doc, start)
         if title is None and start > ent.start:
             title = doc[ent.start : start]
         if title is not None and len(title) > 0:
@@ -761,6 +922,11 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
                     or (owner.name if owner is not None else "")
                     or _owner_agency(doc, possessive, agencies, title=title_span.text)
                     or _agency_after_comma(doc, next_i, agencies)
+                    or (
+                        _body_agency(title_span, agencies)
+                        if title_span[0].lower_ == "member"
+                        else ""
+                    )
                 )
             elif (role := _role_clause_after(doc, end, agencies)) is not None:
                 person.title, person.agency = role
@@ -812,4 +978,9 @@ def extract_officials(doc: Doc, *, agencies: list[Agency]) -> list[Official]:
 
 def _title_case(title: str) -> str:
     """Keep a title as written unless it was all lower case (then capitalise it for the table)."""
-    return title if any(c.isupper() for c in title) else title.title()
+    if any(c.isupper() for c in title):
+        return title
+    words = title.title().split()
+    return " ".join(
+        [words[0], *(w.lower() if w.lower() in _TAIL_JOINERS else w for w in words[1:])]
+    )
