@@ -1,0 +1,130 @@
+"""Officials the first rules missed: long titles, member-of and role clauses, cut names."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from extractor.agencies import extract_agencies
+from extractor.officials import extract_officials
+
+
+def _officials(nlp: Language, text: str) -> list[tuple[str, str, str]]:
+    doc = nlp(text)
+    return [
+        (o.name, o.title, o.agency) for o in extract_officials(doc, agencies=extract_agencies(doc))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "title"),
+    [
+        (
+            "Assistant Attorney General for Consumer Protection Lena Haruki opened an inquiry.",
+            "Lena Haruki",
+            "Assistant Attorney General for Consumer Protection",
+        ),
+        (
+            "Deputy Secretary of Labor for Enforcement Jonas Kell testified on Wednesday.",
+            "Jonas Kell",
+            "Deputy Secretary of Labor for Enforcement",
+        ),
+    ],
+)
+def test_long_title_with_for_or_of_before_a_name(
+    nlp: Language, text: str, name: str, title: str
+) -> None:
+    assert [(n, t) for n, t, _ in _officials(nlp, text)] == [(name, title)]
+
+
+def test_long_title_takes_its_agency_from_the_capitalised_run_before_it(nlp: Language) -> None:
+    text = (
+        "DHS Assistant Secretary for Public Affairs Rowan Achterberg said the agency "
+        "would keep making arrests."
+    )
+    assert _officials(nlp, text) == [
+        (
+            "Rowan Achterberg",
+            "Assistant Secretary for Public Affairs",
+            "U.S. Department of Homeland Security",
+        )
+    ]
+
+
+def test_apposition_title_of_an_organisation_is_not_read_as_a_name(nlp: Language) -> None:
+    text = (
+        "“Nobody feels safe,” said Mara Oyelaran, Executive Director of the Lakeshore "
+        "Refugee Network. The network runs a hotline."
+    )
+    found = _officials(nlp, text)
+    assert [name for name, _, _ in found] == ["Mara Oyelaran"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "title"),
+    [
+        (
+            "Commonwealth's Attorney Bradley Stroud said he would not seek charges.",
+            "Bradley Stroud",
+            "Commonwealth's Attorney",
+        ),
+        ("U.S. Attorney Imelda Farrow announced the indictment.", "Imelda Farrow", "U.S. Attorney"),
+        (
+            "Chief Patrol Agent Dorian Vance said apprehensions fell in March.",
+            "Dorian Vance",
+            "Chief Patrol Agent",
+        ),
+        (
+            "Regional Administrator Celia Marsh toured the flooded streets.",
+            "Celia Marsh",
+            "Regional Administrator",
+        ),
+        (
+            "The county's emergency manager, Pieter Olsson, said two shelters were open.",
+            "Pieter Olsson",
+            "Emergency Manager",
+        ),
+    ],
+)
+def test_new_vocabulary_titles(nlp: Language, text: str, name: str, title: str) -> None:
+    assert (name, title) in [(n, t) for n, t, _ in _officials(nlp, text)]
+
+
+def test_member_of_a_public_body_is_an_official_of_its_county(nlp: Language) -> None:
+    text = (
+        "The Yuma County Board of Supervisors met on Tuesday. Tobias Renn, a member of the "
+        "county board of supervisors, voted against the jail contract."
+    )
+    assert (
+        "Tobias Renn",
+        "Member of the County Board of Supervisors",
+        "Yuma County",
+    ) in _officials(nlp, text)
+
+
+def test_chairman_of_the_board_speaks_for_the_story_county(nlp: Language) -> None:
+    text = (
+        "The Coconino County Board of Supervisors voted 3-2 on the contract. "
+        "Wes Pardoe, chairman of the board, cast the deciding vote."
+    )
+    assert ("Wes Pardoe", "Chairman", "Coconino County") in _officials(nlp, text)
+
+
+def test_role_clause_over_a_public_body_in_lower_case(nlp: Language) -> None:
+    text = "Fenna Dalgaard, who chairs the county board, said the vote was close."
+    assert [(n, t) for n, t, _ in _officials(nlp, text)] == [("Fenna Dalgaard", "Chair")]
+
+
+def test_role_clause_over_an_advocacy_group_is_no_title(nlp: Language) -> None:
+    text = "Ilse Moreau, who runs the Valley Tenant Support Center, said families were afraid."
+    assert _officials(nlp, text) == []
+
+
+def test_given_name_the_tagger_left_out_belongs_to_the_name(nlp: Language) -> None:
+    text = "Hector Ruelas, the district attorney, said he would not file charges."
+    assert [(n, t) for n, t, _ in _officials(nlp, text)] == [("Hector Ruelas", "District Attorney")]
+
+
+def test_rank_abbreviation_tagged_alone_is_no_person(nlp: Language) -> None:
+    text = "Sheriff's spokesman Sgt. Luis Obregon said the inmate was released on Friday."
+    assert [name for name, _, _ in _officials(nlp, text)] == ["Luis Obregon"]
