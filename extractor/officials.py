@@ -18,7 +18,7 @@ from importlib import resources
 
 import numpy
 from spacy.attrs import IS_TITLE
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from extractor.agencies import agency_at, clean_surface
 from extractor.mentions import Agency, Official
@@ -124,27 +124,46 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
         if doc[k + 1].text in ("'s", "’s"):
             i = k + 2
             break
-        if not doc[k].is_title:
-            break
-    # "a patrol spokesman", "the agency's longtime jail administrator": up to two plain words
-    # may stand before the title; a name, a verb or punctuation may not.
-    for skip in range(3):
+        if not (doc[k].is_title or doc[k].pos_ in ("NOUN", "PROPN")):
+            break  # "the police union's president" / "the school district's superintendent"
+    # "a patrol spokesman", "the agency's longtime jail administrator", "the Marion County
+    # sheriff": up to three plain or capitalised words may stand before the title; a verb
+    # ("acting" aside) or punctuation may not.
+    for skip in range(4):
         j = i + skip
-        if j >= len(doc) or any(t.pos_ not in ("NOUN", "ADJ") for t in doc[i:j]):
+        if j >= len(doc) or not all(_may_precede_title(t) for t in doc[i:j]):
             return None
         found = _vocabulary_title_at(doc, doc[j].idx)
+        if (
+            found is not None
+            and found[0].is_title
+            and any(t.is_lower and t.lower_ not in _TAIL_JOINERS for t in found)
+        ):
+            found = None  # "the State Police superintendent": "Police" belongs to the name
         if found is not None:
             # "legislative director" is the title as written; "patrol" in "a patrol spokesman"
             # names the agency and "longtime" only the tenure.
             first = j
-            while (
-                first > i
-                and doc[first - 1].pos_ == "ADJ"
-                and doc[first - 1].lower_ not in _TENURE_WORDS
+            while first > i and (
+                doc[first - 1].lower_ in _TITLE_MODIFIERS
+                or (
+                    doc[first - 1].pos_ == "ADJ"
+                    and doc[first - 1].lower_ not in _TENURE_WORDS
+                    and not doc[first - 1].is_title
+                )
             ):
                 first -= 1
             return doc[first : found.end], found.end
     return None
+
+
+def _may_precede_title(token: Token) -> bool:
+    """A word that may stand between an apposition's opener and its title."""
+    if token.lower_ in _TENURE_WORDS or token.lower_ in _TITLE_MODIFIERS:
+        return True
+    if token.pos_ == "PROPN":
+        return token.is_title or token.is_upper
+    return token.pos_ in ("NOUN", "ADJ")
 
 
 # Elected or appointed bodies whose members hold a public office ("a member of the county
@@ -215,6 +234,16 @@ def _vocabulary_title_at(doc: Doc, begin: int) -> Span | None:
 _TAIL_JOINERS = {"of", "for", "and", "the", "&"}
 
 
+def _joins_hyphen(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` is a hyphen inside one word ("Eva" "-" "Marie")."""
+    return (
+        0 < i < len(doc) - 1
+        and doc[i].text == "-"
+        and not doc[i - 1].whitespace_
+        and not doc[i].whitespace_
+    )
+
+
 def _long_titles(doc: Doc) -> dict[int, Span]:
     """Capitalised titles that run on with "for"/"of" before a name ("Deputy Attorney General
     for Civil Rights Ana Ruiz", "Assistant Secretary of Homeland Security for Policy Ray
@@ -228,25 +257,31 @@ def _long_titles(doc: Doc) -> dict[int, Span]:
         title = _title_before(doc, k)
         if title is None or not title.text[:1].isupper():
             continue
+        # The capitalised run after "for"/"of", as word starts: "Eva-Marie" is one word.
+        words: list[int] = []
         j = k + 1
-        while (
-            j < len(doc)
-            and j - k <= 10
-            and not doc[j].is_punct
-            and (doc[j].text[:1].isupper() or doc[j].lower_ in _TAIL_JOINERS)
-        ):
-            j += 1
-        name_start = person_starts.get(j, j - 2)
-        if not k + 1 < name_start <= j - 2 or j - name_start > 3:
+        while j < len(doc) and j - k <= 12:
+            token = doc[j]
+            if _joins_hyphen(doc, j) and words:
+                j += 2
+            elif not token.is_punct and (token.text[:1].isupper() or token.lower_ in _TAIL_JOINERS):
+                words.append(j)
+                j += 1
+            else:
+                break
+        if len(words) < 3:
+            continue
+        name_start = person_starts.get(j, words[-2])
+        if not words[0] < name_start <= words[-2] or j - name_start > 5:
             continue
         tail = doc[k + 1 : name_start]
         if tail[-1].lower_ in _TAIL_JOINERS or not any(t.text[:1].isupper() for t in tail):
             continue
-        name = doc[name_start:j]
-        if (title.start > 0 and doc[title.start - 1].text == ",") or name[
-            -1
-        ].lower_ in _ORGANISATION_NOUNS:
+        name = [t for t in doc[name_start:j] if t.text != "-"]
+        if title.start > 0 and doc[title.start - 1].lower_ in (",", "and", "&"):
             continue  # "Ana Ruiz, Executive Director of the Harbor Immigrant Network."
+        if name[-1].lower_ in _ORGANISATION_NOUNS or name[-1].text.endswith("."):
+            continue  # "... Founder of Ceres Robotics Inc."
         if any(
             not _NAME_CHARS.match(t.text)
             or t.lower_ in _NOT_NAME_WORDS
@@ -303,6 +338,12 @@ def _office_before_rank(doc: Doc, title: Span) -> Span:
         office = _title_before(doc, title.start - 1)
         if office is not None and _is_rank(office.text):
             office = None
+        if office is not None and office.start > 2 and doc[office.start - 1].lower_ == "the":
+            # "A spokesman for the sheriff, Capt. Roy Dunne": the office is the spokesman's,
+            # the sheriff only whom he speaks for.
+            joiner = doc[office.start - 2]
+            speaker = _title_before(doc, joiner.i) if joiner.lower_ in ("for", "of") else None
+            office = speaker if speaker is not None and not _is_rank(speaker.text) else None
     return office if office is not None else title
 
 
@@ -787,10 +828,7 @@ def _untagged_names(
         found.append(Span(doc, start, end, label="PERSON"))
 
     for start in long_titles:
-        end = start + 2
-        while end < len(doc) and end - start < 3 and doc[end].text[:1].isupper():
-            end += 1
-        add(start, end)
+        add(start, _name_end(doc, start) or start + 2)
     # Only title-case tokens can start a name: find them in one array instead of a Python
     # loop over every token.
     for i in numpy.flatnonzero(doc.to_array(IS_TITLE)).tolist():
@@ -810,6 +848,8 @@ def _untagged_names(
             and (_title_after(doc, end) or _role_clause_after(doc, end, agencies))
         ):
             add(token.i, end)
+        elif end and (end == len(doc) or not doc[end].is_title) and _title_before_comma(doc, i):
+            add(token.i, end)  # "Dayton's mayor, Hugo Frey, said" with the name tagged otherwise
     return found, replaced
 
 
