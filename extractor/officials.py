@@ -136,6 +136,7 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
         found = _vocabulary_title_at(doc, doc[j].idx)
         if (
             found is not None
+            and j > i
             and found[0].is_title
             and any(t.is_lower and t.lower_ not in _TAIL_JOINERS for t in found)
         ):
@@ -549,6 +550,11 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
         k -= 1
     if k == j:
         return ""
+    # "Senior Vice President of Sales for Dräger": the organisation follows the last "for"
+    # when a single-word department stands before it.
+    split = next((t.i for t in doc[j:k] if t.lower_ == "for" and t.i - j == 1), None)
+    if split is not None:
+        j = split + 1
     phrase = doc[j:k]
     agency = agency_at(agencies, phrase.start_char, phrase.end_char)
     if agency is None and k < len(doc) and doc[k].lower_ == "police":
@@ -608,9 +614,11 @@ def _agency_after_comma(doc: Doc, i: int, agencies: list[Agency]) -> str:
 
 
 def _headline_end(doc: Doc) -> int:
-    """End of the first paragraph when the document has more than one (the headline)."""
-    cut = doc_text(doc).find("\n\n")
-    return cut if cut > 0 else 0
+    """End of the first paragraph when the document has more than one (the headline); 0
+    when that paragraph has several lines (a release's contact block, not a headline)."""
+    text = doc_text(doc)
+    cut = text.find("\n\n")
+    return cut if cut > 0 and "\n" not in text[:cut].strip() else 0
 
 
 def title_kind(title: str) -> str:
@@ -874,6 +882,82 @@ def _untagged_given_name(doc: Doc, start: int) -> bool:
     return given.i == 0 or given.is_sent_start or doc[given.i - 1].is_punct
 
 
+def _plural_title_before(doc: Doc, start: int) -> str:
+    """The singular title of a plural one before a name or a list of names ("Commissioners
+    Ruth Hale and Ben Ochoa", "Councilmembers Ann Fry, Lee Dunn and Ida Moss"), or ""."""
+    i = start - 1
+    # Walk back over earlier names of the list: "Ruth Hale and" / "Ann Fry,".
+    while i > 0 and doc[i].lower_ in ("and", ","):
+        k = i - 1
+        while (
+            k >= 0
+            and doc[k].is_title
+            and _NAME_CHARS.match(doc[k].text)
+            and i - k <= 3
+            and not _plural_title(doc[k].text)
+        ):
+            k -= 1
+        if k == i - 1:
+            return ""
+        i = k
+    if i < 0 or not doc[i].is_title or not _plural_title(doc[i].text):
+        return ""
+    singular = doc[i].text[:-1]
+    before = _title_before(doc, i)  # "County Commissioners"
+    return f"{before.text} {singular}" if before is not None else singular
+
+
+@functools.cache
+def _title_set() -> frozenset[tuple[str, ...]]:
+    return frozenset(titles())
+
+
+def _plural_title(word: str) -> bool:
+    """ "Commissioners", "Councilmembers": the plural of a one-word office (not of a rank)."""
+    singular = word[:-1]
+    return word.endswith("s") and (singular.lower(),) in _title_set() and not _is_rank(singular)
+
+
+# "Carla Benson was sworn in as sheriff", "Samuel Okafor, who became chief in 2022": a title
+# taken up in a clause after the name.
+_TAKE_UP = (
+    ("was", "sworn", "in", "as"), ("was", "elected"), ("was", "appointed"), ("was", "named"),
+    ("was", "hired", "as"), ("was", "promoted", "to"), ("became",), ("is", "serving", "as"),
+    ("serves", "as"), ("has", "served", "as"), ("took", "over", "as"),
+)  # fmt: skip
+
+
+def _title_taken_up(doc: Doc, end: int) -> tuple[Span, int] | None:
+    """The title a clause after a name gives ("was sworn in as sheriff", ", who became
+    chief"); returns (title, next token)."""
+    i = end
+    if i + 1 < len(doc) and doc[i].text == "," and doc[i + 1].lower_ == "who":
+        i += 2
+    for words in _TAKE_UP:
+        if [t.lower_ for t in doc[i : i + len(words)]] != list(words):
+            continue
+        j = i + len(words)
+        if j < len(doc) and doc[j].lower_ in ("the", "a", "an", "its", "interim", "acting"):
+            j += doc[j].lower_ in ("the", "a", "an", "its")
+        if j >= len(doc):
+            return None
+        found = _vocabulary_title_at(doc, doc[j].idx)
+        if found is None:
+            return None
+        return _with_modifiers(doc, found) if doc[j - 1].is_title else found, found.end
+    return None
+
+
+def _fitting_agency(organisation: str, title: str, agencies: list[Agency]) -> str:
+    """The agency of the title's kind whose name holds ``organisation`` ("Dunn County" for a
+    sheriff -> Dunn County Sheriff's Office), else ``organisation`` as found."""
+    kind = title_kind(title)
+    if not organisation or not kind or any(a.name == organisation for a in agencies):
+        return organisation
+    fitting = [a for a in agencies if a.agency_type == kind and organisation in a.name]
+    return fitting[0].name if len(fitting) == 1 else organisation
+
+
 def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
     people: list[_Person] = []
     headline_end = _headline_end(doc)
@@ -958,7 +1042,9 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
                     (t.i for t in doc[end : title_span.start] if t.text in ("'s", "’s")), -1
                 )
                 person.agency = (
-                    _organisation_after(doc, next_i, agencies)
+                    _fitting_agency(
+                        _organisation_after(doc, next_i, agencies), title_span.text, agencies
+                    )
                     or (owner.name if owner is not None else "")
                     or _owner_agency(doc, possessive, agencies, title=title_span.text)
                     or _agency_after_comma(doc, next_i, agencies)
@@ -970,6 +1056,14 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
                 )
             elif (role := _role_clause_after(doc, end, agencies)) is not None:
                 person.title, person.agency = role
+            elif plural := _plural_title_before(doc, start):
+                person.title = plural
+                person.agency = _agency_for_title(doc, doc[start - 1 : start], agencies)
+            elif (taken := _title_taken_up(doc, end)) is not None:
+                person.title = taken[0].text
+                person.agency = _fitting_agency(
+                    _organisation_after(doc, taken[1], agencies), taken[0].text, agencies
+                )
         if not person.agency and person.title:
             person.agency = (
                 _organisation_after(doc, end, agencies)

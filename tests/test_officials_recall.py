@@ -128,3 +128,97 @@ def test_given_name_the_tagger_left_out_belongs_to_the_name(nlp: Language) -> No
 def test_rank_abbreviation_tagged_alone_is_no_person(nlp: Language) -> None:
     text = "Sheriff's spokesman Sgt. Luis Obregon said the inmate was released on Friday."
     assert [name for name, _, _ in _officials(nlp, text)] == ["Luis Obregon"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "title"),
+    [
+        (
+            "Odile Marchand, the Warren County sheriff, said deputies would not join the raids.",
+            "Odile Marchand",
+            "sheriff",
+        ),
+        (
+            "Rufus Penning, the teachers union's president, said members were worried.",
+            "Rufus Penning",
+            "President",
+        ),
+        (
+            "Gia Verhoeven, the acting field office director for ICE in Omaha, said arrests rose.",
+            "Gia Verhoeven",
+            "acting field office director",
+        ),
+        (
+            "A spokeswoman for the sheriff, Lt. Noemi Castell, said no deputy was hurt.",
+            "Noemi Castell",
+            "spokeswoman",
+        ),
+        ("Town Councilor Abel Kessing said the town would not cooperate.", "Abel Kessing", ""),
+        ("Selma Dorn, a city councilor, said the city would not cooperate.", "Selma Dorn", ""),
+    ],
+)
+def test_apposition_and_rank_forms(nlp: Language, text: str, name: str, title: str) -> None:
+    found = {n: t for n, t, _ in _officials(nlp, text)}
+    assert name in found
+    if title:
+        assert found[name].lower() == title.lower()
+
+
+def test_state_police_superintendent_keeps_the_capitalised_name_out_of_the_title(
+    nlp: Language,
+) -> None:
+    text = (
+        "The Vermont State Police will keep notifying ICE, Col. Ada Brightwater, the State "
+        "Police superintendent, told lawmakers."
+    )
+    found = {n: (t, a) for n, t, a in _officials(nlp, text)}
+    assert found["Ada Brightwater"] == ("Superintendent", "Vermont State Police")
+
+
+def test_plural_title_before_a_list_of_names(nlp: Language) -> None:
+    text = "Commissioners Ruth Okonkwo and Bram Halvey voted against the jail contract."
+    assert [(n, t) for n, t, _ in _officials(nlp, text)] == [
+        ("Ruth Okonkwo", "Commissioner"),
+        ("Bram Halvey", "Commissioner"),
+    ]
+
+
+def test_plural_rank_is_not_a_title_for_a_list(nlp: Language) -> None:
+    text = "Officers Ruth Okonkwo and Bram Halvey were praised for their work."
+    assert [n for n, t, _ in _officials(nlp, text) if t == "Officer"] == []
+
+
+def test_title_taken_up_in_a_clause_after_the_name(nlp: Language) -> None:
+    text = (
+        "Wren Castellano was sworn in as sheriff of Lark County in January. Castellano said "
+        "the Lark County Sheriff's Office would not join the raids."
+    )
+    assert _officials(nlp, text) == [("Wren Castellano", "Sheriff", "Lark County Sheriff's Office")]
+
+
+def test_who_became_chief(nlp: Language) -> None:
+    text = (
+        "Officers of the Ferndale Police Department attended. Tobiah Ngata, who became chief "
+        "in 2021, said the policy would stay."
+    )
+    assert ("Tobiah Ngata", "Chief", "Ferndale Police Department") in _officials(nlp, text)
+
+
+def test_contact_block_first_paragraph_is_not_a_headline(nlp: Language) -> None:
+    text = (
+        "Media Contact:\nSgt. Imre Vasko\nGlenwood Police Department\n(555) 300-2000\n\n"
+        "Glenwood police will not join federal sweeps\n\n"
+        "Chief Ola Brandvold said Glenwood officers will not take part."
+    )
+    names = [n for n, _, _ in _officials(nlp, text)]
+    assert names == ["Imre Vasko", "Ola Brandvold"]
+
+
+def test_title_case_headline_name_is_still_not_trusted(nlp: Language) -> None:
+    text = "Mayor Quill Signs Order On Police\n\nThe council met on Monday to debate the order."
+    assert _officials(nlp, text) == []
+
+
+def test_department_before_for_is_not_the_organisation(nlp: Language) -> None:
+    text = "Tamsin Vold, Senior Vice President of Sales for Brightwell, said orders rose."
+    assert _officials(nlp, text) == [("Tamsin Vold", "Senior Vice President", "Brightwell")]
