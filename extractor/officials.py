@@ -108,12 +108,37 @@ def _title_before(doc: Doc, start: int) -> Span | None:
     return None
 
 
+# What opens an apposition after a name: a comma, a dash or a bracket ("Ray Oduya — the
+# county's sheriff —"); ", who is" and "is" open the same title in a clause.
+_APPOSITION_OPENERS = {",", "—", "–", "--", "("}
+_APPOSITION_VERBS = (("who", "is"), ("who", "was"), ("is",))
+
+
 def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
     """An apposition title after a name: ", [the|a] [X's] TITLE"; returns (title, next token)."""
     i = end
-    if i >= len(doc) or doc[i].text != ",":
+    if i >= len(doc) or doc[i].text not in _APPOSITION_OPENERS:
         return None
     i += 1
+    if i + 1 < len(doc) and doc[i].like_num and doc[i + 1].text == ",":
+        i += 2  # "Ray Oduya, 54, the sheriff of Polk County"
+    if doc[end].text == ",":
+        for verbs in _APPOSITION_VERBS[:2]:
+            if [t.lower_ for t in doc[i : i + len(verbs)]] == list(verbs):
+                i += len(verbs)  # ", who is the city's public safety director"
+                break
+    return _apposition_title(doc, i)
+
+
+def _title_in_clause(doc: Doc, end: int) -> tuple[Span, int] | None:
+    """ "Ray Oduya is the sheriff of Polk County": the title of a copula right after a name."""
+    if end + 1 >= len(doc) or doc[end].lower_ != "is" or doc[end + 1].lower_ not in _DETERMINERS:
+        return None
+    return _apposition_title(doc, end + 1)
+
+
+def _apposition_title(doc: Doc, i: int) -> tuple[Span, int] | None:
+    """The title of an apposition starting at token ``i`` ("the county's sheriff")."""
     if i < len(doc) and doc[i].lower_ in ("the", "a", "an", "its", "their"):
         i += 1
     member = _member_of(doc, i)
@@ -134,6 +159,13 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
         if j >= len(doc) or not all(_may_precede_title(t) for t in doc[i:j]):
             return None
         found = _vocabulary_title_at(doc, doc[j].idx)
+        if (
+            found is None
+            and j + 1 < len(doc)
+            and doc[j].lower_ == "head"
+            and doc[j + 1].lower_ == "of"
+        ):
+            found = doc[j : j + 1]  # "head of the ICE field office in Dallas"
         if (
             found is not None
             and j > i
@@ -160,7 +192,7 @@ def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
 
 def _may_precede_title(token: Token) -> bool:
     """A word that may stand between an apposition's opener and its title."""
-    if token.lower_ in _TENURE_WORDS or token.lower_ in _TITLE_MODIFIERS:
+    if token.lower_ in _TENURE_WORDS or token.lower_ in _TITLE_MODIFIERS or token.like_num:
         return True
     if token.pos_ == "PROPN":
         return token.is_title or token.is_upper
@@ -476,11 +508,18 @@ def _role_clause_after(doc: Doc, end: int, agencies: list[Agency]) -> tuple[str,
     if agency is not None:
         return title, agency.name
     if doc[i].is_title:
-        return None  # "who runs the Harbor Tenants Union": running a group is no office
+        # "who chairs the House Judiciary Committee": a public body by its name; "who runs the
+        # Harbor Tenants Union": running a group is no office.
+        k = i
+        while k < stop and (doc[k].is_title or doc[k].is_upper):
+            k += 1
+        if k - i >= 2 and doc[k - 1].lower_ in _BODY_NOUNS and doc[k - 1].lower_ != "caucus":
+            return title, clean_surface(doc[i:k].text)
+        return None
     # "who chairs the county board", "who oversees the jail": a public body named in lower
     # case; its agency when the story has one such.
     phrase = doc[i:stop]
-    if len(phrase) <= 4 and phrase[-1].lower_ in _BODY_NOUNS | set(_PUBLIC_UNITS):
+    if len(phrase) <= 6 and phrase[-1].lower_ in _BODY_NOUNS | set(_PUBLIC_UNITS):
         return title, _body_agency(phrase, agencies)
     return None
 
@@ -769,7 +808,7 @@ def _titled_name_in(doc: Doc, ent: Span) -> Span | None:
     # The title may open the entity, sit inside it ("... School District Superintendent Gloria
     # Méndez-Hart") or begin before it ("Special Agent in" + "Charge Dennis Harlow").
     for split in range(ent.start + 1, ent.end - 1):
-        if _title_before(doc, split) is None:
+        if _title_before(doc, split) is None and not _plural_title(doc[split - 1].text):
             continue
         rest = doc[split : ent.end].text.split()
         if 2 <= len(rest) <= 3 and all(_NAME_CHARS.match(w) for w in rest):
@@ -852,8 +891,14 @@ def _untagged_names(
         if (
             end
             and end < len(doc)
-            and doc[end].text == ","
-            and (_title_after(doc, end) or _role_clause_after(doc, end, agencies))
+            and (
+                (
+                    doc[end].text in _APPOSITION_OPENERS
+                    and (_title_after(doc, end) or _role_clause_after(doc, end, agencies))
+                )
+                or _title_taken_up(doc, end)
+                or _title_in_clause(doc, end)
+            )
         ):
             add(token.i, end)
         elif end and (end == len(doc) or not doc[end].is_title) and _title_before_comma(doc, i):
@@ -897,8 +942,8 @@ def _plural_title_before(doc: Doc, start: int) -> str:
             and not _plural_title(doc[k].text)
         ):
             k -= 1
-        if k == i - 1:
-            return ""
+        if i - k < 3:
+            return ""  # a name has two words at least: "Speaker, Ana Ruiz" is no list
         i = k
     if i < 0 or not doc[i].is_title or not _plural_title(doc[i].text):
         return ""
@@ -982,6 +1027,15 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             and any(doc[start].lower_ == words[-1] for words in titles())
         ):
             start += 1
+        # "Senate President" + "Pro Tem Ray Billings": a title begun before the entity.
+        start = next(
+            (
+                k
+                for k in range(ent.end - 2, start, -1)
+                if (inside := _title_before(doc, k)) is not None and inside.start < ent.start
+            ),
+            start,
+        )
         if ent.label_ == "PERSON" and start == ent.start and _untagged_given_name(doc, start):
             # "Hector Ruelas, the district attorney," tagged PERSON from "Ruelas" on.
             start -= 1
@@ -1011,7 +1065,7 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             title = doc[ent.start : start]
         if title is not None and len(title) > 0:
             title = _with_modifiers(doc, _office_before_rank(doc, title))
-        after = _title_after(doc, end) if end < len(doc) else None
+        after = (_title_after(doc, end) or _title_in_clause(doc, end)) if end < len(doc) else None
         # "Sgt. Dana Oyler, Public Information Officer": the office after the name is the
         # title she speaks in; the rank or honorific before it is only her grade.
         if (

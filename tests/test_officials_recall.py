@@ -222,3 +222,75 @@ def test_title_case_headline_name_is_still_not_trusted(nlp: Language) -> None:
 def test_department_before_for_is_not_the_organisation(nlp: Language) -> None:
     text = "Tamsin Vold, Senior Vice President of Sales for Brightwell, said orders rose."
     assert _officials(nlp, text) == [("Tamsin Vold", "Senior Vice President", "Brightwell")]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "title"),
+    [
+        (
+            "Oren Tallis — the county's sheriff — told reporters the jail was full.",
+            "Oren Tallis",
+            "sheriff",
+        ),
+        (
+            "Oren Tallis (the county sheriff) told reporters the jail was full.",
+            "Oren Tallis",
+            "sheriff",
+        ),
+        ("Oren Tallis, 61, the sheriff of Pike County, told reporters.", "Oren Tallis", "sheriff"),
+        (
+            "“We follow state law,” said Oren Tallis, who is the city's public safety director.",
+            "Oren Tallis",
+            "public safety director",
+        ),
+        ("Oren Tallis is the sheriff of Pike County.", "Oren Tallis", "sheriff"),
+        (
+            "Oren Tallis, head of the ICE field office in Omaha, said arrests rose.",
+            "Oren Tallis",
+            "head",
+        ),
+        (
+            "Oren Tallis, Region 8 administrator for FEMA, said crews were on the way.",
+            "Oren Tallis",
+            "administrator",
+        ),
+        (
+            "Sheriff-elect Oren Tallis said he would end the agreement.",
+            "Oren Tallis",
+            "Sheriff-elect",
+        ),
+        (
+            "Senate President Pro Tem Oren Tallis scheduled the vote.",
+            "Oren Tallis",
+            "Senate President Pro Tem",
+        ),
+        (
+            "Oren Tallis, who was elected sheriff in 2022, said the county would comply.",
+            "Oren Tallis",
+            "sheriff",
+        ),
+    ],
+)
+def test_clause_dash_and_bracket_titles(nlp: Language, text: str, name: str, title: str) -> None:
+    found = {n: t for n, t, _ in _officials(nlp, text)}
+    assert name in found
+    assert found[name].lower() == title.lower()
+
+
+def test_role_clause_over_a_named_committee(nlp: Language) -> None:
+    text = "Nell Ostrander, who chairs the Senate Finance Committee, said the bill would pass."
+    assert _officials(nlp, text) == [("Nell Ostrander", "Chair", "Senate Finance Committee")]
+
+
+def test_plural_title_before_a_comma_list(nlp: Language) -> None:
+    text = "Councilmembers Ivo Brandt, Lea Sorensen and Mads Kjaer voted against the ordinance."
+    assert [(n, t) for n, t, _ in _officials(nlp, text)] == [
+        ("Ivo Brandt", "Councilmember"),
+        ("Lea Sorensen", "Councilmember"),
+        ("Mads Kjaer", "Councilmember"),
+    ]
+
+
+def test_one_word_before_a_comma_is_no_list_of_names(nlp: Language) -> None:
+    text = "Mourners recalled former House of Representatives Speaker , Tunde Bello , on Tuesday."
+    assert all(t != "Representative" for _, t, _ in _officials(nlp, text))
