@@ -25,7 +25,33 @@ from extractor.mentions import Agency, Official
 from extractor.mentions import Span as CharSpan
 from extractor.nlp import doc_text, known_agencies
 
-_NAME_CHARS = re.compile(r"^[A-Z][\w'’.-]*$")
+_NAME_WORD = re.compile(r"^[\w'’.-]+$")
+# Lower-case particles inside a name ("Maria de la Cruz", "Pieter van der Berg").
+_PARTICLES = {
+    "de",
+    "la",
+    "del",
+    "de la",
+    "van",
+    "von",
+    "der",
+    "den",
+    "da",
+    "das",
+    "dos",
+    "du",
+    "le",
+    "di",
+    "bin",
+    "al",
+}
+
+
+def _is_name_word(word: str) -> bool:
+    """A capitalised word that may be part of a name ("Núñez", "O'Brien", "D.")."""
+    return word[:1].isupper() and word[:1].isalpha() and bool(_NAME_WORD.match(word))
+
+
 # Capitalised words that do not begin or continue a personal name.
 _NOT_NAME_WORDS = {
     "the", "a", "an", "in", "on", "at", "for", "and", "but", "of", "to", "by", "from",
@@ -147,6 +173,8 @@ def _apposition_title(doc: Doc, i: int) -> tuple[Span, int] | None:
     # "the county's sheriff" / "the department's spokesperson" / "Orchard City's police chief"
     for k in range(i, min(i + 3, len(doc) - 1)):
         if doc[k + 1].text in ("'s", "’s"):
+            if doc[k].ent_type_ == "PERSON" and _relation_at(doc, k + 2):
+                return None  # "Morrison's supervisor": a relation, not an office
             i = k + 2
             break
         if not (doc[k].is_title or doc[k].pos_ in ("NOUN", "PROPN")):
@@ -188,6 +216,15 @@ def _apposition_title(doc: Doc, i: int) -> tuple[Span, int] | None:
                 first -= 1
             return doc[first : found.end], found.end
     return None
+
+
+# Titles that after a person's possessive name a relation ("Morrison's supervisor", "Diaz's
+# attorney"), not an office.
+_RELATIONS = {"supervisor", "attorney", "lawyer", "boss", "manager", "deputy"}
+
+
+def _relation_at(doc: Doc, i: int) -> bool:
+    return i < len(doc) and doc[i].lower_ in _RELATIONS
 
 
 def _may_precede_title(token: Token) -> bool:
@@ -316,7 +353,7 @@ def _long_titles(doc: Doc) -> dict[int, Span]:
         if name[-1].lower_ in _ORGANISATION_NOUNS or name[-1].text.endswith("."):
             continue  # "... Founder of Ceres Robotics Inc."
         if any(
-            not _NAME_CHARS.match(t.text)
+            not _is_name_word(t.text)
             or t.lower_ in _NOT_NAME_WORDS
             or t.lower_ in _title_first_words()
             for t in name
@@ -811,7 +848,7 @@ def _titled_name_in(doc: Doc, ent: Span) -> Span | None:
         if _title_before(doc, split) is None and not _plural_title(doc[split - 1].text):
             continue
         rest = doc[split : ent.end].text.split()
-        if 2 <= len(rest) <= 3 and all(_NAME_CHARS.match(w) for w in rest):
+        if 2 <= len(rest) <= 3 and all(_is_name_word(w) for w in rest):
             return Span(doc, split, ent.end, label="PERSON")
     return None
 
@@ -833,7 +870,7 @@ def _name_end(doc: Doc, start: int) -> int:
         if i >= len(doc):
             break
         token = doc[i]
-        if not (token.is_title or token.is_upper) or not _NAME_CHARS.match(token.text):
+        if not (token.is_title or token.is_upper) or not _is_name_word(token.text):
             break
         if token.lower_ in _NOT_NAME_WORDS or token.lower_ in _title_first_words():
             break
@@ -917,7 +954,7 @@ def _untagged_given_name(doc: Doc, start: int) -> bool:
         given.pos_ != "PROPN"
         or not given.is_title
         or given.ent_type_
-        or not _NAME_CHARS.match(given.text)
+        or not _is_name_word(given.text)
         or given.text.endswith(".")
         or given.lower_ in _NOT_NAME_WORDS
         or given.lower_ in _title_first_words()
@@ -937,7 +974,7 @@ def _plural_title_before(doc: Doc, start: int) -> str:
         while (
             k >= 0
             and doc[k].is_title
-            and _NAME_CHARS.match(doc[k].text)
+            and _is_name_word(doc[k].text)
             and i - k <= 3
             and not _plural_title(doc[k].text)
         ):
@@ -1053,7 +1090,11 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
         ):
             end += 2
         name, s_char, e_char = _clean_name(doc[start:end])
-        if not name or not all(_NAME_CHARS.match(w) for w in name.split()):
+        words = name.split()
+        if not name or not all(
+            _is_name_word(w) or (0 < k < len(words) - 1 and w in _PARTICLES)
+            for k, w in enumerate(words)
+        ):
             continue
         if " " not in name and {name.lower(), name.lower() + "."} & _title_first_words():
             continue  # "Sgt" of "Sgt. Luis Baca" tagged PERSON on its own

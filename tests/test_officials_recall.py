@@ -294,3 +294,25 @@ def test_plural_title_before_a_comma_list(nlp: Language) -> None:
 def test_one_word_before_a_comma_is_no_list_of_names(nlp: Language) -> None:
     text = "Mourners recalled former House of Representatives Speaker , Tunde Bello , on Tuesday."
     assert all(t != "Representative" for _, t, _ in _officials(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Chief Óscar Ibáñez Ruiz said officers would not ask about status.", "Óscar Ibáñez Ruiz"),
+        ("Sheriff Lucía Ángeles said deputies would not ask about status.", "Lucía Ángeles"),
+        ("Sheriff Tomas de la Vega said deputies would not ask about status.", "Tomas de la Vega"),
+    ],
+)
+def test_names_with_accented_capitals_and_particles(nlp: Language, text: str, name: str) -> None:
+    assert name in [n for n, _, _ in _officials(nlp, text)]
+
+
+def test_a_persons_possessive_gives_no_title_but_staff(nlp: Language) -> None:
+    text = (
+        "Pell Norquist, Haverty's supervisor, signed the memo. Ines Valdo, Mayor Kurt "
+        "Haverty's spokeswoman, confirmed it."
+    )
+    found = {n: t for n, t, _ in _officials(nlp, text)}
+    assert "Pell Norquist" not in found
+    assert found["Ines Valdo"] == "Spokeswoman"
