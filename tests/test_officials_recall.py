@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from spacy.language import Language
 
 from extractor.agencies import extract_agencies
 from extractor.officials import extract_officials
+from extractor.parse import parse_html
 
 
 def _officials(nlp: Language, text: str) -> list[tuple[str, str, str]]:
@@ -316,3 +319,20 @@ def test_a_persons_possessive_gives_no_title_but_staff(nlp: Language) -> None:
     found = {n: t for n, t, _ in _officials(nlp, text)}
     assert "Pell Norquist" not in found
     assert found["Ines Valdo"] == "Spokeswoman"
+
+
+def test_release_contact_line_outside_the_body_is_kept(tmp_path: Path) -> None:
+    html = (
+        "<html><body><main><div class='release-meta'><p>FOR IMMEDIATE RELEASE</p>"
+        "<p>Media Contact: Lt. Orla Brennan, Public Information Officer, 555-0142</p></div>"
+        "<article><h1>Eastfield police will not join federal sweeps</h1>"
+        + "".join(
+            f"<p>The Eastfield Police Department will not take part in civil immigration "
+            f"sweeps, the department said in statement number {i}, adding that officers "
+            f"will keep focusing on crime and traffic safety across the city.</p>"
+            for i in range(4)
+        )
+        + "</article></main></body></html>"
+    )
+    page = parse_html(html, source=str(tmp_path / "release.html"))
+    assert page.paragraphs[-1].startswith("Media Contact: Lt. Orla Brennan")
