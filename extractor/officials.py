@@ -214,7 +214,8 @@ def _apposition_title(doc: Doc, i: int) -> tuple[Span, int] | None:
                 )
             ):
                 first -= 1
-            return doc[first : found.end], found.end
+            stop = _lower_case_tail(doc, found.end)
+            return doc[first:stop], stop
     return None
 
 
@@ -227,12 +228,32 @@ def _relation_at(doc: Doc, i: int) -> bool:
     return i < len(doc) and doc[i].lower_ in _RELATIONS
 
 
+def _lower_case_tail(doc: Doc, end: int) -> int:
+    """End of a lower-case "of"/"for" phrase that completes a title ("chief of corrections",
+    "associate administrator for recovery"); ``end`` itself when none follows. A phrase with
+    a determiner ("for the department") names whom the title serves, not the title."""
+    if end + 1 >= len(doc) or doc[end].lower_ not in ("of", "for"):
+        return end
+    k = end + 1
+    while (
+        k < len(doc)
+        and k - end <= 3
+        and doc[k].is_lower
+        and doc[k].is_alpha
+        and (doc[k].pos_ in ("NOUN", "ADJ") or (doc[k].lower_ == "and" and k > end + 1))
+    ):
+        k += 1
+    while k > end + 1 and doc[k - 1].pos_ != "NOUN":
+        k -= 1
+    return k if k > end + 1 else end
+
+
 def _may_precede_title(token: Token) -> bool:
     """A word that may stand between an apposition's opener and its title."""
     if token.lower_ in _TENURE_WORDS or token.lower_ in _TITLE_MODIFIERS or token.like_num:
         return True
     if token.pos_ == "PROPN":
-        return token.is_title or token.is_upper
+        return token.is_alpha or token.is_upper  # "the Marion County sheriff", "parish"
     return token.pos_ in ("NOUN", "ADJ")
 
 

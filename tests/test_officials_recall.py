@@ -336,3 +336,37 @@ def test_release_contact_line_outside_the_body_is_kept(tmp_path: Path) -> None:
     )
     page = parse_html(html, source=str(tmp_path / "release.html"))
     assert page.paragraphs[-1].startswith("Media Contact: Lt. Orla Brennan")
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "agency"),
+    [
+        (
+            "Alain Thibodaux, the parish chief of detention, said the jail was full.",
+            "Chief of Detention",
+            "",
+        ),
+        (
+            "Corin Vale, deputy administrator for resilience, testified before the panel.",
+            "Deputy Administrator for Resilience",
+            "",
+        ),
+        (
+            "Rhea Montero, director of refugee services at Lutheran Family Aid, said families "
+            "were afraid.",
+            "Director of Refugee Services",
+            "Lutheran Family Aid",
+        ),
+        (
+            "Tobin Reyes, spokesman for the department, said no officer was involved.",
+            "Spokesman",
+            "",
+        ),
+    ],
+)
+def test_lower_case_of_or_for_phrase_completes_an_apposition_title(
+    nlp: Language, text: str, title: str, agency: str
+) -> None:
+    found = _officials(nlp, text)
+    assert len(found) == 1
+    assert found[0][1:] == (title, agency)
