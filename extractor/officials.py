@@ -172,7 +172,9 @@ def _apposition_title(doc: Doc, i: int) -> tuple[Span, int] | None:
         return member, member.end
     # "the county's sheriff" / "the department's spokesperson" / "Orchard City's police chief"
     for k in range(i, min(i + 3, len(doc) - 1)):
-        if doc[k + 1].text in ("'s", "’s"):
+        if doc[k + 1].text in ("'s", "’s") or (
+            doc[k + 1].text in ("'", "’") and doc[k].lower_.endswith("s")  # "Edmunds' director"
+        ):
             if doc[k].ent_type_ == "PERSON" and _relation_at(doc, k + 2):
                 return None  # "Morrison's supervisor": a relation, not an office
             i = k + 2
@@ -293,6 +295,7 @@ def _member_of(doc: Doc, i: int) -> Span | None:
     return doc[i:end] if end else None
 
 
+_POSSESSIVES = {"'s", "’s", "'", "’"}
 _TENURE_WORDS = {
     "longtime",
     "long-time",
@@ -1026,7 +1029,8 @@ def _plural_title(word: str) -> bool:
 _TAKE_UP = (
     ("was", "sworn", "in", "as"), ("was", "elected"), ("was", "appointed"), ("was", "named"),
     ("was", "hired", "as"), ("was", "promoted", "to"), ("became",), ("is", "serving", "as"),
-    ("serves", "as"), ("has", "served", "as"), ("took", "over", "as"),
+    ("serves", "as"), ("has", "served", "as"), ("took", "over", "as"), ("has", "been"),
+    ("elected",), ("appointed",), ("took", "office", "as"),
 )  # fmt: skip
 
 
@@ -1036,6 +1040,8 @@ def _title_taken_up(doc: Doc, end: int) -> tuple[Span, int] | None:
     i = end
     if i + 1 < len(doc) and doc[i].text == "," and doc[i + 1].lower_ == "who":
         i += 2
+    elif i + 1 < len(doc) and doc[i].text == "," and doc[i + 1].lower_ in ("elected", "appointed"):
+        i += 1  # "Ray Oduya, elected sheriff in 2018,"
     for words in _TAKE_UP:
         if [t.lower_ for t in doc[i : i + len(words)]] != list(words):
             continue
@@ -1155,7 +1161,7 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
                 owner = agency_at(agencies, doc[end].idx, title_span.end_char)
                 # "Lucia Ferrante, the network's policy director": the network named before.
                 possessive = next(
-                    (t.i for t in doc[end : title_span.start] if t.text in ("'s", "’s")), -1
+                    (t.i for t in doc[end : title_span.start] if t.text in _POSSESSIVES), -1
                 )
                 person.agency = (
                     _fitting_agency(

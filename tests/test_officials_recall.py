@@ -370,3 +370,33 @@ def test_lower_case_of_or_for_phrase_completes_an_apposition_title(
     found = _officials(nlp, text)
     assert len(found) == 1
     assert found[0][1:] == (title, agency)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "title"),
+    [
+        ("Ambassador Lorna Whitby met the delegation.", "Lorna Whitby", "Ambassador"),
+        ("Interior Minister Karl Brenner signed the decree.", "Karl Brenner", "Interior Minister"),
+        (
+            "Rowena Pike has been sheriff since 2016, and she said the jail would comply.",
+            "Rowena Pike",
+            "Sheriff",
+        ),
+        (
+            "Rowena Pike, elected sheriff in 2018, said the jail would comply.",
+            "Rowena Pike",
+            "Sheriff",
+        ),
+        (
+            "“Sales held up,” Dara Quint, Kellers' executive director of research, said.",
+            "Dara Quint",
+            "Executive Director of Research",
+        ),
+    ],
+)
+def test_more_titles_and_clause_forms(nlp: Language, text: str, name: str, title: str) -> None:
+    assert (name, title) in [(n, t) for n, t, _ in _officials(nlp, text)]
+
+
+def test_has_been_without_a_title_is_no_official(nlp: Language) -> None:
+    assert _officials(nlp, "Rowena Pike has been a critic of the program for years.") == []
