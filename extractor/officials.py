@@ -701,6 +701,17 @@ def _agency_for_title(doc: Doc, title: Span, agencies: list[Agency]) -> str:
     return agency.name if agency is not None else ""
 
 
+def _acronym_before(doc: Doc, title: Span) -> str:
+    """ "FEMA" in "FEMA Administrator Deanne Criswell": an organisation's acronym right before
+    a title, for when no known agency fits."""
+    if title.start < 1:
+        return ""
+    before = doc[title.start - 1]
+    if before.is_upper and before.is_alpha and len(before.text) >= 3 and before.ent_type_ == "ORG":
+        return before.text
+    return ""
+
+
 def _agency_after_comma(doc: Doc, i: int, agencies: list[Agency]) -> str:
     """The agency in a contact line's next field ("Ellen Marquardt, Public Information
     Officer, Dane County Sheriff's Office, (608) ...")."""
@@ -1145,9 +1156,11 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
         ):
             title = None
         before_comma = _title_before_comma(doc, start) if title is None and after is None else None
+        acronym = ""
         if title is not None and len(title) > 0:
             person.title = title.text
             person.agency = _agency_for_title(doc, title, agencies)
+            acronym = _acronym_before(doc, title)
         elif before_comma is not None:
             person.title = before_comma[0].text
             person.agency = _owner_agency(
@@ -1157,6 +1170,7 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             if after is not None:
                 title_span, next_i = after
                 person.title = title_span.text
+                acronym = _acronym_before(doc, title_span) if title_span.start > end + 1 else ""
                 # "Mike Tran, Henderson's police chief": the office of the place before it.
                 owner = agency_at(agencies, doc[end].idx, title_span.end_char)
                 # "Lucia Ferrante, the network's policy director": the network named before.
@@ -1191,6 +1205,7 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
                 _organisation_after(doc, end, agencies)
                 or _agency_after_comma(doc, end, agencies)
                 or _agency_by_kind(doc, person, agencies)
+                or acronym
             )
         people.append(person)
     return people

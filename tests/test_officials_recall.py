@@ -400,3 +400,14 @@ def test_more_titles_and_clause_forms(nlp: Language, text: str, name: str, title
 
 def test_has_been_without_a_title_is_no_official(nlp: Language) -> None:
     assert _officials(nlp, "Rowena Pike has been a critic of the program for years.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FEMA Administrator Odessa Brandt toured the flooded town.",
+        "Odessa Brandt, a FEMA spokeswoman, said trailers were on the way.",
+    ],
+)
+def test_acronym_before_a_title_names_an_unlisted_agency(nlp: Language, text: str) -> None:
+    assert [(n, a) for n, _, a in _officials(nlp, text)] == [("Odessa Brandt", "FEMA")]
