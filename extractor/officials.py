@@ -724,12 +724,17 @@ def _agency_after_comma(doc: Doc, i: int, agencies: list[Agency]) -> str:
     return agency.name if agency is not None else ""
 
 
+_CONTACT = re.compile(r"\b(?:contact|inquiries)\s*:", re.IGNORECASE)
+
+
 def _headline_end(doc: Doc) -> int:
     """End of the first paragraph when the document has more than one (the headline); 0
     when that paragraph has several lines (a release's contact block, not a headline)."""
     text = doc_text(doc)
     cut = text.find("\n\n")
-    return cut if cut > 0 and "\n" not in text[:cut].strip() else 0
+    if cut <= 0 or "\n" in text[:cut].strip() or _CONTACT.search(text[:cut]):
+        return 0
+    return cut
 
 
 def title_kind(title: str) -> str:

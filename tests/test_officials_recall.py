@@ -411,3 +411,13 @@ def test_has_been_without_a_title_is_no_official(nlp: Language) -> None:
 )
 def test_acronym_before_a_title_names_an_unlisted_agency(nlp: Language, text: str) -> None:
     assert [(n, a) for n, _, a in _officials(nlp, text)] == [("Odessa Brandt", "FEMA")]
+
+
+def test_contact_line_first_paragraph_of_a_plain_text_release_is_no_headline(
+    nlp: Language,
+) -> None:
+    text = (
+        "Media Contact: Sgt. Imre Vasko, Glenwood Police Department, (555) 300-2000\n\n"
+        "The Glenwood Police Department will not join federal sweeps, Chief Ola Brandvold said."
+    )
+    assert [n for n, _, _ in _officials(nlp, text)] == ["Imre Vasko", "Ola Brandvold"]
