@@ -707,9 +707,19 @@ def _acronym_before(doc: Doc, title: Span) -> str:
     if title.start < 1:
         return ""
     before = doc[title.start - 1]
-    if before.is_upper and before.is_alpha and len(before.text) >= 3 and before.ent_type_ == "ORG":
+    if (
+        before.is_upper
+        and before.is_alpha
+        and len(before.text) >= 3
+        and before.ent_type_ == "ORG"
+        and before.text not in _PARTIES
+    ):
         return before.text
     return ""
+
+
+# Party acronyms before a title ("GOP Gov. Matt Bevin") name no agency.
+_PARTIES = {"GOP", "DFL", "DNC", "RNC", "DSA"}
 
 
 def _agency_after_comma(doc: Doc, i: int, agencies: list[Agency]) -> str:

@@ -421,3 +421,8 @@ def test_contact_line_first_paragraph_of_a_plain_text_release_is_no_headline(
         "The Glenwood Police Department will not join federal sweeps, Chief Ola Brandvold said."
     )
     assert [n for n, _, _ in _officials(nlp, text)] == ["Imre Vasko", "Ola Brandvold"]
+
+
+def test_party_acronym_before_a_title_is_no_agency(nlp: Language) -> None:
+    text = "GOP Gov. Harlan Pruett signed the bill on Friday."
+    assert _officials(nlp, text) == [("Harlan Pruett", "Gov.", "")]
