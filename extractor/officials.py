@@ -7,6 +7,13 @@ Immigration Hub"; "Jones, the county's sheriff,"). The agency is the one the
 title names ("Omaha Police Chief" -> Omaha Police Department), the one after
 "of"/"for"/"with", or else "". A later surname-only mention ("McMahill") is
 the same official.
+
+Other forms read: a capitalised title that runs on with "for"/"of" ("Deputy
+Attorney General for Civil Rights Ana Ruiz"), a plural title before a list of
+names ("Commissioners Ruth Hale and Ben Ochoa"), appositions opened by a dash,
+a bracket, an age or "who is", a role clause over a public body ("who chairs
+the county board"), "member of" a board or council, and a title taken up in a
+clause ("was sworn in as sheriff", "has been chief since 2019").
 """
 
 from __future__ import annotations
