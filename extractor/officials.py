@@ -7,6 +7,13 @@ Immigration Hub"; "Jones, the county's sheriff,"). The agency is the one the
 title names ("Omaha Police Chief" -> Omaha Police Department), the one after
 "of"/"for"/"with", or else "". A later surname-only mention ("McMahill") is
 the same official.
+
+Other forms read: a capitalised title that runs on with "for"/"of" ("Deputy
+Attorney General for Civil Rights Ana Ruiz"), a plural title before a list of
+names ("Commissioners Ruth Hale and Ben Ochoa"), appositions opened by a dash,
+a bracket, an age or "who is", a role clause over a public body ("who chairs
+the county board"), "member of" a board or council, and a title taken up in a
+clause ("was sworn in as sheriff", "has been chief since 2019").
 """
 
 from __future__ import annotations
@@ -18,14 +25,40 @@ from importlib import resources
 
 import numpy
 from spacy.attrs import IS_TITLE
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from extractor.agencies import agency_at, clean_surface
 from extractor.mentions import Agency, Official
 from extractor.mentions import Span as CharSpan
 from extractor.nlp import doc_text, known_agencies
 
-_NAME_CHARS = re.compile(r"^[A-Z][\w'’.-]*$")
+_NAME_WORD = re.compile(r"^[\w'’.-]+$")
+# Lower-case particles inside a name ("Maria de la Cruz", "Pieter van der Berg").
+_PARTICLES = {
+    "de",
+    "la",
+    "del",
+    "de la",
+    "van",
+    "von",
+    "der",
+    "den",
+    "da",
+    "das",
+    "dos",
+    "du",
+    "le",
+    "di",
+    "bin",
+    "al",
+}
+
+
+def _is_name_word(word: str) -> bool:
+    """A capitalised word that may be part of a name ("Núñez", "O'Brien", "D.")."""
+    return word[:1].isupper() and word[:1].isalpha() and bool(_NAME_WORD.match(word))
+
+
 # Capitalised words that do not begin or continue a personal name.
 _NOT_NAME_WORDS = {
     "the", "a", "an", "in", "on", "at", "for", "and", "but", "of", "to", "by", "from",
@@ -108,42 +141,168 @@ def _title_before(doc: Doc, start: int) -> Span | None:
     return None
 
 
+# What opens an apposition after a name: a comma, a dash or a bracket ("Ray Oduya — the
+# county's sheriff —"); ", who is" and "is" open the same title in a clause.
+_APPOSITION_OPENERS = {",", "—", "–", "--", "("}
+_APPOSITION_VERBS = (("who", "is"), ("who", "was"), ("is",))
+
+
 def _title_after(doc: Doc, end: int) -> tuple[Span, int] | None:
     """An apposition title after a name: ", [the|a] [X's] TITLE"; returns (title, next token)."""
     i = end
-    if i >= len(doc) or doc[i].text != ",":
+    if i >= len(doc) or doc[i].text not in _APPOSITION_OPENERS:
         return None
     i += 1
+    if i + 1 < len(doc) and doc[i].like_num and doc[i + 1].text == ",":
+        i += 2  # "Ray Oduya, 54, the sheriff of Polk County"
+    if doc[end].text == ",":
+        for verbs in _APPOSITION_VERBS[:2]:
+            if [t.lower_ for t in doc[i : i + len(verbs)]] == list(verbs):
+                i += len(verbs)  # ", who is the city's public safety director"
+                break
+    return _apposition_title(doc, i)
+
+
+def _title_in_clause(doc: Doc, end: int) -> tuple[Span, int] | None:
+    """ "Ray Oduya is the sheriff of Polk County": the title of a copula right after a name."""
+    if end + 1 >= len(doc) or doc[end].lower_ != "is" or doc[end + 1].lower_ not in _DETERMINERS:
+        return None
+    return _apposition_title(doc, end + 1)
+
+
+def _apposition_title(doc: Doc, i: int) -> tuple[Span, int] | None:
+    """The title of an apposition starting at token ``i`` ("the county's sheriff")."""
     if i < len(doc) and doc[i].lower_ in ("the", "a", "an", "its", "their"):
         i += 1
+    member = _member_of(doc, i)
+    if member is not None:
+        return member, member.end
     # "the county's sheriff" / "the department's spokesperson" / "Orchard City's police chief"
     for k in range(i, min(i + 3, len(doc) - 1)):
-        if doc[k + 1].text in ("'s", "’s"):
+        if doc[k + 1].text in ("'s", "’s") or (
+            doc[k + 1].text in ("'", "’") and doc[k].lower_.endswith("s")  # "Edmunds' director"
+        ):
+            if doc[k].ent_type_ == "PERSON" and _relation_at(doc, k + 2):
+                return None  # "Morrison's supervisor": a relation, not an office
             i = k + 2
             break
-        if not doc[k].is_title:
-            break
-    # "a patrol spokesman", "the agency's longtime jail administrator": up to two plain words
-    # may stand before the title; a name, a verb or punctuation may not.
-    for skip in range(3):
+        if not (doc[k].is_title or doc[k].pos_ in ("NOUN", "PROPN")):
+            break  # "the police union's president" / "the school district's superintendent"
+    # "a patrol spokesman", "the agency's longtime jail administrator", "the Marion County
+    # sheriff": up to three plain or capitalised words may stand before the title; a verb
+    # ("acting" aside) or punctuation may not.
+    for skip in range(4):
         j = i + skip
-        if j >= len(doc) or any(t.pos_ not in ("NOUN", "ADJ") for t in doc[i:j]):
+        if j >= len(doc) or not all(_may_precede_title(t) for t in doc[i:j]):
             return None
         found = _vocabulary_title_at(doc, doc[j].idx)
+        if (
+            found is None
+            and j + 1 < len(doc)
+            and doc[j].lower_ == "head"
+            and doc[j + 1].lower_ == "of"
+        ):
+            found = doc[j : j + 1]  # "head of the ICE field office in Dallas"
+        if (
+            found is not None
+            and j > i
+            and found[0].is_title
+            and any(t.is_lower and t.lower_ not in _TAIL_JOINERS for t in found)
+        ):
+            found = None  # "the State Police superintendent": "Police" belongs to the name
         if found is not None:
             # "legislative director" is the title as written; "patrol" in "a patrol spokesman"
             # names the agency and "longtime" only the tenure.
             first = j
-            while (
-                first > i
-                and doc[first - 1].pos_ == "ADJ"
-                and doc[first - 1].lower_ not in _TENURE_WORDS
+            while first > i and (
+                doc[first - 1].lower_ in _TITLE_MODIFIERS
+                or (
+                    doc[first - 1].pos_ == "ADJ"
+                    and doc[first - 1].lower_ not in _TENURE_WORDS
+                    and not doc[first - 1].is_title
+                )
             ):
                 first -= 1
-            return doc[first : found.end], found.end
+            stop = _lower_case_tail(doc, found.end)
+            return doc[first:stop], stop
     return None
 
 
+# Titles that after a person's possessive name a relation ("Morrison's supervisor", "Diaz's
+# attorney"), not an office.
+_RELATIONS = {"supervisor", "attorney", "lawyer", "boss", "manager", "deputy"}
+
+
+def _relation_at(doc: Doc, i: int) -> bool:
+    return i < len(doc) and doc[i].lower_ in _RELATIONS
+
+
+def _lower_case_tail(doc: Doc, end: int) -> int:
+    """End of a lower-case "of"/"for" phrase that completes a title ("chief of corrections",
+    "associate administrator for recovery"); ``end`` itself when none follows. A phrase with
+    a determiner ("for the department") names whom the title serves, not the title."""
+    if end + 1 >= len(doc) or doc[end].lower_ not in ("of", "for"):
+        return end
+    k = end + 1
+    while (
+        k < len(doc)
+        and k - end <= 3
+        and doc[k].is_lower
+        and doc[k].is_alpha
+        and (doc[k].pos_ in ("NOUN", "ADJ") or (doc[k].lower_ == "and" and k > end + 1))
+    ):
+        k += 1
+    while k > end + 1 and doc[k - 1].pos_ != "NOUN":
+        k -= 1
+    return k if k > end + 1 else end
+
+
+def _may_precede_title(token: Token) -> bool:
+    """A word that may stand between an apposition's opener and its title."""
+    if token.lower_ in _TENURE_WORDS or token.lower_ in _TITLE_MODIFIERS or token.like_num:
+        return True
+    if token.pos_ == "PROPN":
+        return token.is_alpha or token.is_upper  # "the Marion County sheriff", "parish"
+    return token.pos_ in ("NOUN", "ADJ")
+
+
+# Elected or appointed bodies whose members hold a public office ("a member of the county
+# board of supervisors", "a member of the Elk Grove City Council").
+_BODY_NOUNS = {
+    "board", "council", "commission", "committee", "legislature", "house", "senate",
+    "assembly", "delegation", "court", "caucus",
+}  # fmt: skip
+_BODY_OF_WORDS = {"supervisors", "commissioners", "education", "aldermen", "trustees", "directors"}
+
+
+def _member_of(doc: Doc, i: int) -> Span | None:
+    """ "member of the county board of supervisors" at token ``i``: the title through the
+    body's name, when the body is a board, council, commission or house."""
+    if i + 3 >= len(doc) or doc[i].lower_ != "member" or doc[i + 1].lower_ != "of":
+        return None
+    j = i + 2
+    end = 0
+    while j < len(doc) and j - i <= 9 and not doc[j].is_punct:
+        word = doc[j].lower_
+        if word in _BODY_NOUNS:
+            end = j + 1
+            if (
+                end + 1 < len(doc)
+                and doc[end].lower_ == "of"
+                and doc[end + 1].lower_ in _BODY_OF_WORDS
+            ):
+                end += 2
+        elif not (
+            doc[j].text[:1].isupper()
+            or word
+            in ("the", "city", "county", "state", "town", "school", "village", "tribal", "u.s.")
+        ):
+            break
+        j += 1
+    return doc[i:end] if end else None
+
+
+_POSSESSIVES = {"'s", "’s", "'", "’"}
 _TENURE_WORDS = {
     "longtime",
     "long-time",
@@ -171,6 +330,68 @@ def _vocabulary_title_at(doc: Doc, begin: int) -> Span | None:
         if span is not None:
             return span
     return None
+
+
+_TAIL_JOINERS = {"of", "for", "and", "the", "&"}
+
+
+def _joins_hyphen(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` is a hyphen inside one word ("Eva" "-" "Marie")."""
+    return (
+        0 < i < len(doc) - 1
+        and doc[i].text == "-"
+        and not doc[i - 1].whitespace_
+        and not doc[i].whitespace_
+    )
+
+
+def _long_titles(doc: Doc) -> dict[int, Span]:
+    """Capitalised titles that run on with "for"/"of" before a name ("Deputy Attorney General
+    for Civil Rights Ana Ruiz", "Assistant Secretary of Homeland Security for Policy Ray
+    Kell"), as the name's start token -> the whole title; the name is the last two words of
+    the capitalised run, or the PERSON entity that ends it."""
+    found: dict[int, Span] = {}
+    person_starts = {e.end: e.start for e in doc.ents if e.label_ == "PERSON"}
+    for k in range(1, len(doc) - 3):
+        if doc[k].lower_ not in ("for", "of"):
+            continue
+        title = _title_before(doc, k)
+        if title is None or not title.text[:1].isupper():
+            continue
+        # The capitalised run after "for"/"of", as word starts: "Eva-Marie" is one word.
+        words: list[int] = []
+        j = k + 1
+        while j < len(doc) and j - k <= 12:
+            token = doc[j]
+            if _joins_hyphen(doc, j) and words:
+                j += 2
+            elif not token.is_punct and (token.text[:1].isupper() or token.lower_ in _TAIL_JOINERS):
+                words.append(j)
+                j += 1
+            else:
+                break
+        if len(words) < 3:
+            continue
+        name_start = person_starts.get(j, words[-2])
+        if not words[0] < name_start <= words[-2] or j - name_start > 5:
+            continue
+        tail = doc[k + 1 : name_start]
+        if tail[-1].lower_ in _TAIL_JOINERS or not any(t.text[:1].isupper() for t in tail):
+            continue
+        name = [t for t in doc[name_start:j] if t.text != "-"]
+        if title.start > 0 and doc[title.start - 1].lower_ in (",", "and", "&"):
+            continue  # "Ana Ruiz, Executive Director of the Harbor Immigrant Network."
+        if name[-1].lower_ in _ORGANISATION_NOUNS or name[-1].text.endswith("."):
+            continue  # "... Founder of Ceres Robotics Inc."
+        if any(
+            not _is_name_word(t.text)
+            or t.lower_ in _NOT_NAME_WORDS
+            or t.lower_ in _title_first_words()
+            for t in name
+        ):
+            continue
+        found[name_start] = doc[_with_modifiers(doc, title).start : name_start]
+    return found
 
 
 # Words that make a title another title of the same kind ("Assistant Sheriff", "Acting
@@ -218,6 +439,12 @@ def _office_before_rank(doc: Doc, title: Span) -> Span:
         office = _title_before(doc, title.start - 1)
         if office is not None and _is_rank(office.text):
             office = None
+        if office is not None and office.start > 2 and doc[office.start - 1].lower_ == "the":
+            # "A spokesman for the sheriff, Capt. Roy Dunne": the office is the spokesman's,
+            # the sheriff only whom he speaks for.
+            joiner = doc[office.start - 2]
+            speaker = _title_before(doc, joiner.i) if joiner.lower_ in ("for", "of") else None
+            office = speaker if speaker is not None and not _is_rank(speaker.text) else None
     return office if office is not None else title
 
 
@@ -334,7 +561,7 @@ _ROLE_VERBS = {
 
 def _role_clause_after(doc: Doc, end: int, agencies: list[Agency]) -> tuple[str, str] | None:
     """(title, agency) from ", who leads the X" after a name, when X is an agency or a
-    capitalised organisation; None otherwise."""
+    public body written in lower case ("the county board"); None otherwise."""
     if end + 3 >= len(doc) or doc[end].text != "," or doc[end + 1].lower_ != "who":
         return None
     title = _ROLE_VERBS.get(doc[end + 2].lower_)
@@ -344,11 +571,51 @@ def _role_clause_after(doc: Doc, end: int, agencies: list[Agency]) -> tuple[str,
     if doc[i].lower_ == "the":
         i += 1
     stop = next((t.i for t in doc[i : i + 12] if t.is_punct and t.text not in ("'s", "’s")), i + 12)
-    agency = agency_at(agencies, doc[i].idx, doc[min(stop, len(doc)) - 1].idx + 1)
+    stop = min(stop, len(doc))
+    agency = agency_at(agencies, doc[i].idx, doc[stop - 1].idx + 1)
     if agency is not None:
         return title, agency.name
-    organisation = _organisation_after(doc, end + 2, agencies) if doc[i].is_title else ""
-    return (title, organisation) if organisation else None
+    if doc[i].is_title:
+        # "who chairs the House Judiciary Committee": a public body by its name; "who runs the
+        # Harbor Tenants Union": running a group is no office.
+        k = i
+        while k < stop and (doc[k].is_title or doc[k].is_upper):
+            k += 1
+        if k - i >= 2 and doc[k - 1].lower_ in _BODY_NOUNS and doc[k - 1].lower_ != "caucus":
+            return title, clean_surface(doc[i:k].text)
+        return None
+    # "who chairs the county board", "who oversees the jail": a public body named in lower
+    # case; its agency when the story has one such.
+    phrase = doc[i:stop]
+    if len(phrase) <= 6 and phrase[-1].lower_ in _BODY_NOUNS | set(_PUBLIC_UNITS):
+        return title, _body_agency(phrase, agencies)
+    return None
+
+
+# Lower-case units of a public agency and the agency type they belong to.
+_PUBLIC_UNITS = {
+    "jail": "sheriff", "department": "", "office": "", "agency": "", "division": "",
+    "bureau": "", "unit": "", "patrol": "state", "detention center": "sheriff",
+}  # fmt: skip
+_BODY_KINDS = {
+    "board": "county", "commission": "county", "council": "city", "supervisors": "county",
+    "commissioners": "county", "aldermen": "city", "legislature": "county",
+}  # fmt: skip
+
+
+def _body_agency(phrase: Span, agencies: list[Agency]) -> str:
+    """The agency a lower-case body or unit stands for ("the county board" -> the story's
+    one county; "the jail" -> its one sheriff's office), else ""."""
+    named = agency_at(agencies, phrase.start_char, phrase.end_char)
+    if named is not None:
+        return named.name
+    words = [t.lower_ for t in phrase]
+    kind = next((_GOVERNMENT_NOUNS[w] for w in words if w in _GOVERNMENT_NOUNS), "")
+    kind = kind or _BODY_KINDS.get(words[-1], "") or _PUBLIC_UNITS.get(words[-1], "")
+    if words[-1] in ("department", "office") and "police" in words:
+        kind = "police"
+    fitting = [a for a in agencies if a.agency_type == kind] if kind else []
+    return fitting[0].name if len(fitting) == 1 else ""
 
 
 # The word after "the" in "a spokesman for the sheriff's office" -> the type of agency.
@@ -372,6 +639,12 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
             fitting = [a for a in agencies if a.agency_type == kind]
             if len(fitting) == 1:
                 return fitting[0].name
+        k = j + 1
+        while k < len(doc) and k - j <= 5 and doc[k].is_lower and doc[k].is_alpha:
+            k += 1
+        if k > j + 1 and doc[j + 1].lower_ in _BODY_NOUNS | set(_GOVERNMENT_NOUNS):
+            # "chairman of the board", "a member of the county commission"
+            return _body_agency(doc[j + 1 : k], agencies)
         j += 1
     k = j
     while (
@@ -384,6 +657,11 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
         k -= 1
     if k == j:
         return ""
+    # "Senior Vice President of Sales for Dräger": the organisation follows the last "for"
+    # when a single-word department stands before it.
+    split = next((t.i for t in doc[j:k] if t.lower_ == "for" and t.i - j == 1), None)
+    if split is not None:
+        j = split + 1
     phrase = doc[j:k]
     agency = agency_at(agencies, phrase.start_char, phrase.end_char)
     if agency is None and k < len(doc) and doc[k].lower_ == "police":
@@ -430,6 +708,27 @@ def _agency_for_title(doc: Doc, title: Span, agencies: list[Agency]) -> str:
     return agency.name if agency is not None else ""
 
 
+def _acronym_before(doc: Doc, title: Span) -> str:
+    """ "FEMA" in "FEMA Administrator Deanne Criswell": an organisation's acronym right before
+    a title, for when no known agency fits."""
+    if title.start < 1:
+        return ""
+    before = doc[title.start - 1]
+    if (
+        before.is_upper
+        and before.is_alpha
+        and len(before.text) >= 3
+        and before.ent_type_ == "ORG"
+        and before.text not in _PARTIES
+    ):
+        return before.text
+    return ""
+
+
+# Party acronyms before a title ("GOP Gov. Matt Bevin") name no agency.
+_PARTIES = {"GOP", "DFL", "DNC", "RNC", "DSA"}
+
+
 def _agency_after_comma(doc: Doc, i: int, agencies: list[Agency]) -> str:
     """The agency in a contact line's next field ("Ellen Marquardt, Public Information
     Officer, Dane County Sheriff's Office, (608) ...")."""
@@ -442,10 +741,17 @@ def _agency_after_comma(doc: Doc, i: int, agencies: list[Agency]) -> str:
     return agency.name if agency is not None else ""
 
 
+_CONTACT = re.compile(r"\b(?:contact|inquiries)\s*:", re.IGNORECASE)
+
+
 def _headline_end(doc: Doc) -> int:
-    """End of the first paragraph when the document has more than one (the headline)."""
-    cut = doc_text(doc).find("\n\n")
-    return cut if cut > 0 else 0
+    """End of the first paragraph when the document has more than one (the headline); 0
+    when that paragraph has several lines (a release's contact block, not a headline)."""
+    text = doc_text(doc)
+    cut = text.find("\n\n")
+    if cut <= 0 or "\n" in text[:cut].strip() or _CONTACT.search(text[:cut]):
+        return 0
+    return cut
 
 
 def title_kind(title: str) -> str:
@@ -596,10 +902,10 @@ def _titled_name_in(doc: Doc, ent: Span) -> Span | None:
     # The title may open the entity, sit inside it ("... School District Superintendent Gloria
     # Méndez-Hart") or begin before it ("Special Agent in" + "Charge Dennis Harlow").
     for split in range(ent.start + 1, ent.end - 1):
-        if _title_before(doc, split) is None:
+        if _title_before(doc, split) is None and not _plural_title(doc[split - 1].text):
             continue
         rest = doc[split : ent.end].text.split()
-        if 2 <= len(rest) <= 3 and all(_NAME_CHARS.match(w) for w in rest):
+        if 2 <= len(rest) <= 3 and all(_is_name_word(w) for w in rest):
             return Span(doc, split, ent.end, label="PERSON")
     return None
 
@@ -621,7 +927,7 @@ def _name_end(doc: Doc, start: int) -> int:
         if i >= len(doc):
             break
         token = doc[i]
-        if not (token.is_title or token.is_upper) or not _NAME_CHARS.match(token.text):
+        if not (token.is_title or token.is_upper) or not _is_name_word(token.text):
             break
         if token.lower_ in _NOT_NAME_WORDS or token.lower_ in _title_first_words():
             break
@@ -638,7 +944,9 @@ def _name_end(doc: Doc, start: int) -> int:
     return i if words >= 2 else 0
 
 
-def _untagged_names(doc: Doc, agencies: list[Agency]) -> tuple[list[Span], set[int]]:
+def _untagged_names(
+    doc: Doc, agencies: list[Agency], long_titles: dict[int, Span]
+) -> tuple[list[Span], set[int]]:
     """Names the model did not tag PERSON but a title marks: after a title ("Sheriff Harlan
     Estrada" tagged ORG) or before an apposition title ("Rita Gonsalves, chair of ...").
 
@@ -660,6 +968,8 @@ def _untagged_names(doc: Doc, agencies: list[Agency]) -> tuple[list[Span], set[i
         taken.append((start, end))
         found.append(Span(doc, start, end, label="PERSON"))
 
+    for start in long_titles:
+        add(start, _name_end(doc, start) or start + 2)
     # Only title-case tokens can start a name: find them in one array instead of a Python
     # loop over every token.
     for i in numpy.flatnonzero(doc.to_array(IS_TITLE)).tolist():
@@ -675,17 +985,126 @@ def _untagged_names(doc: Doc, agencies: list[Agency]) -> tuple[list[Span], set[i
         if (
             end
             and end < len(doc)
-            and doc[end].text == ","
-            and (_title_after(doc, end) or _role_clause_after(doc, end, agencies))
+            and (
+                (
+                    doc[end].text in _APPOSITION_OPENERS
+                    and (_title_after(doc, end) or _role_clause_after(doc, end, agencies))
+                )
+                or _title_taken_up(doc, end)
+                or _title_in_clause(doc, end)
+            )
         ):
             add(token.i, end)
+        elif end and (end == len(doc) or not doc[end].is_title) and _title_before_comma(doc, i):
+            add(token.i, end)  # "Dayton's mayor, Hugo Frey, said" with the name tagged otherwise
     return found, replaced
+
+
+def _untagged_given_name(doc: Doc, start: int) -> bool:
+    """Whether the token before a one-word PERSON entity at ``start`` is a given name the
+    model left out: a capitalised proper noun of no other entity, opening its sentence or
+    clause, not a title ("Sheriff Ruelas") nor a word that cannot be a name."""
+    if start < 1 or (start + 1 < len(doc) and doc[start + 1].ent_type_ == "PERSON"):
+        return False
+    given = doc[start - 1]
+    if (
+        given.pos_ != "PROPN"
+        or not given.is_title
+        or given.ent_type_
+        or not _is_name_word(given.text)
+        or given.text.endswith(".")
+        or given.lower_ in _NOT_NAME_WORDS
+        or given.lower_ in _title_first_words()
+        or _title_before(doc, start) is not None
+    ):
+        return False
+    return given.i == 0 or given.is_sent_start or doc[given.i - 1].is_punct
+
+
+def _plural_title_before(doc: Doc, start: int) -> str:
+    """The singular title of a plural one before a name or a list of names ("Commissioners
+    Ruth Hale and Ben Ochoa", "Councilmembers Ann Fry, Lee Dunn and Ida Moss"), or ""."""
+    i = start - 1
+    # Walk back over earlier names of the list: "Ruth Hale and" / "Ann Fry,".
+    while i > 0 and doc[i].lower_ in ("and", ","):
+        k = i - 1
+        while (
+            k >= 0
+            and doc[k].is_title
+            and _is_name_word(doc[k].text)
+            and i - k <= 3
+            and not _plural_title(doc[k].text)
+        ):
+            k -= 1
+        if i - k < 3:
+            return ""  # a name has two words at least: "Speaker, Ana Ruiz" is no list
+        i = k
+    if i < 0 or not doc[i].is_title or not _plural_title(doc[i].text):
+        return ""
+    singular = doc[i].text[:-1]
+    before = _title_before(doc, i)  # "County Commissioners"
+    return f"{before.text} {singular}" if before is not None else singular
+
+
+@functools.cache
+def _title_set() -> frozenset[tuple[str, ...]]:
+    return frozenset(titles())
+
+
+def _plural_title(word: str) -> bool:
+    """ "Commissioners", "Councilmembers": the plural of a one-word office (not of a rank)."""
+    singular = word[:-1]
+    return word.endswith("s") and (singular.lower(),) in _title_set() and not _is_rank(singular)
+
+
+# "Carla Benson was sworn in as sheriff", "Samuel Okafor, who became chief in 2022": a title
+# taken up in a clause after the name.
+_TAKE_UP = (
+    ("was", "sworn", "in", "as"), ("was", "elected"), ("was", "appointed"), ("was", "named"),
+    ("was", "hired", "as"), ("was", "promoted", "to"), ("became",), ("is", "serving", "as"),
+    ("serves", "as"), ("has", "served", "as"), ("took", "over", "as"), ("has", "been"),
+    ("elected",), ("appointed",), ("took", "office", "as"),
+)  # fmt: skip
+
+
+def _title_taken_up(doc: Doc, end: int) -> tuple[Span, int] | None:
+    """The title a clause after a name gives ("was sworn in as sheriff", ", who became
+    chief"); returns (title, next token)."""
+    i = end
+    if i + 1 < len(doc) and doc[i].text == "," and doc[i + 1].lower_ == "who":
+        i += 2
+    elif i + 1 < len(doc) and doc[i].text == "," and doc[i + 1].lower_ in ("elected", "appointed"):
+        i += 1  # "Ray Oduya, elected sheriff in 2018,"
+    for words in _TAKE_UP:
+        if [t.lower_ for t in doc[i : i + len(words)]] != list(words):
+            continue
+        j = i + len(words)
+        if j < len(doc) and doc[j].lower_ in ("the", "a", "an", "its", "interim", "acting"):
+            j += doc[j].lower_ in ("the", "a", "an", "its")
+        if j >= len(doc):
+            return None
+        found = _vocabulary_title_at(doc, doc[j].idx)
+        if found is None:
+            return None
+        return _with_modifiers(doc, found) if doc[j - 1].is_title else found, found.end
+    return None
+
+
+def _fitting_agency(organisation: str, title: str, agencies: list[Agency]) -> str:
+    """The agency of the title's kind whose name holds ``organisation`` ("Dunn County" for a
+    sheriff -> Dunn County Sheriff's Office), else ``organisation`` as found."""
+    kind = title_kind(title)
+    if not organisation or not kind or any(a.name == organisation for a in agencies):
+        return organisation
+    fitting = [a for a in agencies if a.agency_type == kind and organisation in a.name]
+    return fitting[0].name if len(fitting) == 1 else organisation
 
 
 def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
     people: list[_Person] = []
     headline_end = _headline_end(doc)
-    untagged, replaced = _untagged_names(doc, agencies)
+    long_titles = _long_titles(doc)
+    untagged, replaced = _untagged_names(doc, agencies, long_titles)
     entities = [
         e for e in doc.ents if not (e.label_ == "PERSON" and e.start in replaced)
     ] + untagged
@@ -705,6 +1124,21 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             and any(doc[start].lower_ == words[-1] for words in titles())
         ):
             start += 1
+        # "Senate President" + "Pro Tem Ray Billings": a title begun before the entity.
+        start = next(
+            (
+                k
+                for k in range(ent.end - 2, start, -1)
+                if (inside := _title_before(doc, k)) is not None and inside.start < ent.start
+            ),
+            start,
+        )
+        if ent.label_ == "PERSON" and start == ent.start and _untagged_given_name(doc, start):
+            # "Hector Ruelas, the district attorney," tagged PERSON from "Ruelas" on.
+            start -= 1
+        # "Civil Rights Ana Ruiz" tagged PERSON after "Deputy Attorney General for": the
+        # capitalised run belongs to the title.
+        start = next((k for k in long_titles if start < k < ent.end), start)
         end = ent.end
         # "Eric Montaño" + "-Reyes": the tagger can stop a hyphenated surname at the hyphen.
         while (
@@ -716,17 +1150,23 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
         ):
             end += 2
         name, s_char, e_char = _clean_name(doc[start:end])
-        if not name or not all(_NAME_CHARS.match(w) for w in name.split()):
+        words = name.split()
+        if not name or not all(
+            _is_name_word(w) or (0 < k < len(words) - 1 and w in _PARTICLES)
+            for k, w in enumerate(words)
+        ):
             continue
+        if " " not in name and {name.lower(), name.lower() + "."} & _title_first_words():
+            continue  # "Sgt" of "Sgt. Luis Baca" tagged PERSON on its own
         person = _Person(name, spans=[(s_char, e_char)])
         # The longest title before the name, even where the entity took in only its end
         # ("Board Chair" with "Chair Evelyn Carter" tagged PERSON).
-        title = _title_before(doc, start)
+        title = long_titles.get(start) or _title_before(doc, start)
         if title is None and start > ent.start:
             title = doc[ent.start : start]
         if title is not None and len(title) > 0:
             title = _with_modifiers(doc, _office_before_rank(doc, title))
-        after = _title_after(doc, end) if end < len(doc) else None
+        after = (_title_after(doc, end) or _title_in_clause(doc, end)) if end < len(doc) else None
         # "Sgt. Dana Oyler, Public Information Officer": the office after the name is the
         # title she speaks in; the rank or honorific before it is only her grade.
         if (
@@ -738,9 +1178,11 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
         ):
             title = None
         before_comma = _title_before_comma(doc, start) if title is None and after is None else None
+        acronym = ""
         if title is not None and len(title) > 0:
             person.title = title.text
             person.agency = _agency_for_title(doc, title, agencies)
+            acronym = _acronym_before(doc, title)
         elif before_comma is not None:
             person.title = before_comma[0].text
             person.agency = _owner_agency(
@@ -750,25 +1192,42 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             if after is not None:
                 title_span, next_i = after
                 person.title = title_span.text
+                acronym = _acronym_before(doc, title_span) if title_span.start > end + 1 else ""
                 # "Mike Tran, Henderson's police chief": the office of the place before it.
                 owner = agency_at(agencies, doc[end].idx, title_span.end_char)
                 # "Lucia Ferrante, the network's policy director": the network named before.
                 possessive = next(
-                    (t.i for t in doc[end : title_span.start] if t.text in ("'s", "’s")), -1
+                    (t.i for t in doc[end : title_span.start] if t.text in _POSSESSIVES), -1
                 )
                 person.agency = (
-                    _organisation_after(doc, next_i, agencies)
+                    _fitting_agency(
+                        _organisation_after(doc, next_i, agencies), title_span.text, agencies
+                    )
                     or (owner.name if owner is not None else "")
                     or _owner_agency(doc, possessive, agencies, title=title_span.text)
                     or _agency_after_comma(doc, next_i, agencies)
+                    or (
+                        _body_agency(title_span, agencies)
+                        if title_span[0].lower_ == "member"
+                        else ""
+                    )
                 )
             elif (role := _role_clause_after(doc, end, agencies)) is not None:
                 person.title, person.agency = role
+            elif plural := _plural_title_before(doc, start):
+                person.title = plural
+                person.agency = _agency_for_title(doc, doc[start - 1 : start], agencies)
+            elif (taken := _title_taken_up(doc, end)) is not None:
+                person.title = taken[0].text
+                person.agency = _fitting_agency(
+                    _organisation_after(doc, taken[1], agencies), taken[0].text, agencies
+                )
         if not person.agency and person.title:
             person.agency = (
                 _organisation_after(doc, end, agencies)
                 or _agency_after_comma(doc, end, agencies)
                 or _agency_by_kind(doc, person, agencies)
+                or acronym
             )
         people.append(person)
     return people
@@ -812,4 +1271,9 @@ def extract_officials(doc: Doc, *, agencies: list[Agency]) -> list[Official]:
 
 def _title_case(title: str) -> str:
     """Keep a title as written unless it was all lower case (then capitalise it for the table)."""
-    return title if any(c.isupper() for c in title) else title.title()
+    if any(c.isupper() for c in title):
+        return title
+    words = title.title().split()
+    return " ".join(
+        [words[0], *(w.lower() if w.lower() in _TAIL_JOINERS else w for w in words[1:])]
+    )

@@ -231,7 +231,7 @@ def parse_html(html: str, *, source: str, url: str = "") -> Page:
     headline = find_title(info, heading, site)
     body, shown_date = _split_date_lines(_without_prefix(headline, [b.text for b in blocks]))
     shown_date = shown_date or _date_near_start(tree, blocks)
-    paragraphs = _with_headline(headline, body)
+    paragraphs = _with_headline(headline, body) + _contact_lines(tree, blocks, body)
     if not any(_WORD.search(paragraph) for paragraph in paragraphs):
         raise ParseError(f"no readable text in {source}", reason="no_text")
     return Page(
@@ -808,6 +808,27 @@ def _shares_article(heading: _Block, first: _Block) -> bool:
             break
         common += 1
     return common >= len(first.path) - 4
+
+
+# A release's press contact ("Media Contact: Sgt. Dana Ruiz, Public Information Officer,
+# 555-0100") often sits in a meta box or byline outside the body.
+_CONTACT_LABEL = re.compile(r"\b(?:Media |Press |News )?(?:Contact|CONTACT|Inquiries)s?\s*:\s*\S")
+_CONTACT_MAX = 300
+
+
+def _contact_lines(tree: _Tree, blocks: list[_Block], body: list[str]) -> list[str]:
+    """Press-contact lines from blocks left out of the body, from their label on (at most
+    two), so the contact person named there is read too."""
+    chosen = {id(block) for block in blocks}
+    found: list[str] = []
+    for block in tree.blocks:
+        label = _CONTACT_LABEL.search(block.text)
+        if id(block) in chosen or label is None or len(block.text) > _CONTACT_MAX:
+            continue
+        line = block.text[label.start() :]
+        if line not in found and not any(line in paragraph for paragraph in body):
+            found.append(line)
+    return found[:2]
 
 
 def _with_headline(headline: str, paragraphs: list[str]) -> list[str]:
