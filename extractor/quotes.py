@@ -95,6 +95,8 @@ _RIGHT_FREE = frozenset(",.;:!?)]}>/\N{HORIZONTAL ELLIPSIS}" + _DASHES + _RSQUO 
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 # A word: letters/digits, with inner apostrophes ("That's", "don't") kept in one word.
 _WORD = re.compile("[^\\W_]+(?:['" + _RSQUO + "][^\\W_]+)*")
+# An honorific before a surname ("Ms. Ruiz", "Mrs Okafor", "Mr. Montaño-Reyes").
+_HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.? ((?:[A-Z][\w'\u2019]*)(?:-[A-Z][\w'\u2019]*)*)")
 # A trailing possessive on a name ("Smith's office").
 _POSSESSIVE = re.compile("['" + _RSQUO + "]s$")
 
@@ -308,6 +310,11 @@ _NP_DEPS = frozenset(
     {"compound", "flat", "appos", "poss", "prep", "pobj", "agent", "acl", "nmod", "conj"}
 )
 _ORG_LABELS = frozenset({"ORG", "AGENCY"})
+# Capitalised words that open a sentence before a verb without naming anyone.
+# Cues that answer the previous speaker; "shot back" and the like are two words.
+_REPLY_CUES = frozenset({"reply", "respond", "answer", "retort", "counter", "rejoin"})
+_BACK_CUES = frozenset({"shoot", "shot", "fire", "snap", "hit", "push"})
+_SENTENCE_ADVERBS = frozenset({"then", "later", "also", "still", "again", "finally", "here"})
 # Modifiers kept when a described speaker is written out ("the 14th-ranked player").
 _DESCRIPTION_DEPS = frozenset({"det", "amod", "compound", "nummod", "poss", "nmod", "quantmod"})
 # Abbreviated titles and the noun a later description uses ("Sen. X" ... "the senator").
@@ -533,6 +540,9 @@ class _Attributor:
         self.outside_agency_mentions = [
             m for m in self.agency_mentions if not self.is_quoted(m.start)
         ]
+        self.earlier: Sequence[tuple[_Marked, _Speaker | None, str]] = ()
+        self.unambiguous = False  # whether the last ``antecedent`` had one candidate
+        self.titled_gender = self._titled_genders()
         self.gender = self._genders()
         # Any organisation named outside quotes: agencies, and the model's ORG entities.
         self.organisation_mentions = sorted(
@@ -550,13 +560,6 @@ class _Attributor:
         "spokesman") or a pronoun outside quotes in a sentence whose only person named
         before it (in it or the sentence before) is that person. No guessing from first names."""
         found: dict[str, set[str]] = {}
-        for official in self.officials:
-            words = set(official.title.lower().replace("-", " ").split())
-            for word in words:
-                if word.endswith("woman") or word in ("mrs.", "ms."):
-                    found.setdefault(official.name, set()).add("f")
-                elif (word.endswith("man") and word != "human") or word == "mr.":
-                    found.setdefault(official.name, set()).add("m")
         known = {o.name for o in self.officials} | {
             name for _, name in self.person_names if len(name.split()) > 1
         }
@@ -578,6 +581,29 @@ class _Attributor:
                 named = self._named_between(known, before.start_char, before.end_char)
             if len(named) == 1:
                 found.setdefault(named.pop(), set()).add(gender)
+        learnt = {name: genders.pop() for name, genders in found.items() if len(genders) == 1}
+        # A title or honorific outranks what pronouns suggest.
+        return learnt | self.titled_gender
+
+    def _titled_genders(self) -> dict[str, str]:
+        """Name -> "m"/"f" from a gendered title ("Councilwoman", "spokesman") or an honorific
+        in the text ("Ms. Ruiz", "Mr. Osei"); a name given both is left out."""
+        found: dict[str, set[str]] = {}
+        for official in self.officials:
+            for word in set(official.title.lower().replace("-", " ").split()):
+                if word.endswith("woman") or word in ("mrs.", "ms."):
+                    found.setdefault(official.name, set()).add("f")
+                elif (word.endswith("man") and word != "human") or word == "mr.":
+                    found.setdefault(official.name, set()).add("m")
+        names = {o.name for o in self.officials} | {n for _, n in self.person_names}
+        for match in _HONORIFIC.finditer(self.text):
+            if self.is_quoted(match.start()):
+                continue
+            gender = "m" if match.group(1) == "Mr" else "f"
+            surname = match.group(2)
+            for name in names:
+                if len(name.split()) > 1 and name.split()[-1] == surname:
+                    found.setdefault(name, set()).add(gender)
         return {name: genders.pop() for name, genders in found.items() if len(genders) == 1}
 
     def _named_between(self, known: set[str], start: int, end: int) -> set[str]:
@@ -693,7 +719,7 @@ class _Attributor:
                     if ancestor.i in cues:
                         governing.append((depth, ancestor.i))
                         break
-        first = [i for _, i in sorted(governing)]
+        first = [self.outer_cue(i, cues) for _, i in sorted(governing)]
 
         def distance(i: int) -> int:
             idx = self.doc[i].idx
@@ -701,6 +727,18 @@ class _Attributor:
 
         order = list(dict.fromkeys(first + sorted(cues, key=distance)))
         return [cues[i] for i in order]
+
+    def outer_cue(self, i: int, cues: dict[int, tuple[Token, str]]) -> int:
+        """The cue reporting a cue whose subject is a group pronoun: in `the chief said they
+        would answer “…”` the chief speaks for "they"."""
+        token = self.doc[i]
+        subjects = [c for c in token.children if c.dep_ in _SUBJECT_DEPS]
+        if not subjects or subjects[0].lower_ not in _AGENCY_PRONOUNS:
+            return i
+        for ancestor in token.ancestors:
+            if ancestor.i in cues and ancestor.i not in self.in_quote:
+                return ancestor.i
+        return i
 
     # -- subjects --
 
@@ -725,12 +763,22 @@ class _Attributor:
                 ]
                 subject = (named or subjects)[0]
                 if subject.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl":
-                    return verb.head  # "Smith, who said …": the noun the clause modifies
+                    # "Smith, who said …": the noun the clause modifies.
+                    if subject.lower_ == "who":
+                        return self.who_of(verb.head)
+                    return verb.head
                 return subject
             if verb.dep_ not in _CLIMB_DEPS or verb.head.i == verb.i:
                 break
             verb = verb.head
-        # `"…," said X` sometimes comes out with X as an object or attribute.
+        # `“…,” Tolliver said` with the name parsed as a modifier of the cue.
+        named = self.name_before(cue)
+        if named is not None:
+            return named
+        # `"…," said X` sometimes comes out with X as an object or attribute; only right
+        # after a quotation (`called Ybarra's policy "…"` names what was called, not who).
+        if not self.after_quote(cue):
+            return None
         for child in cue.rights:
             if (
                 child.dep_ in ("dobj", "attr", "appos", "npadvmod", "oprd")
@@ -755,6 +803,53 @@ class _Attributor:
             i += 1
         return self.doc[i]
 
+    def who_of(self, head: Token) -> Token:
+        """What "who" refers to: a person, so `X, a lawyer with Legal Aid, who said` climbs
+        from "Legal Aid" back over the apposition to X."""
+        token = head
+        for _ in range(5):
+            if self.person_at(token) is not None:
+                return token
+            if token.dep_ not in ("pobj", "prep", "appos", "compound") or token.head.i == token.i:
+                break
+            token = token.head
+        return head
+
+    def after_quote(self, cue: Token) -> bool:
+        """Whether the cue follows a closing quotation mark (`“…,” said X`, `“…” — said X`)."""
+        i = cue.i - 1
+        while i >= 0 and (self.doc[i].is_punct or self.doc[i].is_space):
+            if self.doc[i].text in _DOUBLE_MARKS | _SINGLE_MARKS:
+                return True
+            i -= 1
+        return False
+
+    def misparsed_subject(self, token: Token) -> bool:
+        """A known name right before a subjectless verb, parsed as its modifier."""
+        verb = token.head
+        return (
+            verb.i == token.i + 1
+            and verb.pos_ == "VERB"
+            and not any(c.dep_ in _SUBJECT_DEPS for c in verb.children)
+            and (named := self.name_before(verb)) is not None
+            and named.i == token.i
+        )
+
+    def name_before(self, cue: Token) -> Token | None:
+        """A capitalised name right before a subjectless cue that the parser attached as a
+        modifier (`Tolliver said he would`, `“…,” Osei said`) when it names a known person."""
+        i = cue.i - 1
+        if i < 0 or i in self.in_quote or self.doc[i].head.i != cue.i:
+            return None
+        token = self.doc[i]
+        if token.dep_ not in ("advmod", "npadvmod", "dep", "compound", "nmod", "amod"):
+            return None
+        if not token.is_title or (token.is_sent_start and token.lower_ in _SENTENCE_ADVERBS):
+            return None
+        surname = _hyphenated(token)
+        known = self.official_named(surname) is not None or bool(self.full_name(surname, token.idx))
+        return token if known or token.ent_type_ == "PERSON" else None
+
     # -- resolution --
 
     def mention_at(self, token: Token) -> _Speaker | None:
@@ -764,6 +859,16 @@ class _Attributor:
             for mention in mentions:
                 if mention.start <= start and end <= mention.end:
                     return mention.speaker
+        return None
+
+    def person_at(self, token: Token) -> _Speaker | None:
+        """The official or PERSON entity at ``token``, if it names a person."""
+        found = self.mention_at(token)
+        if found is not None:
+            return found if found.kind == "person" else None
+        ent = self.entity_of(token)
+        if ent is not None and ent.label_ == "PERSON":
+            return self.person_named(ent.text, ent.start_char)
         return None
 
     def official_named(self, name: str) -> Official | None:
@@ -830,12 +935,27 @@ class _Attributor:
             return None
         found = self.mention_at(token)
         if found is not None:
+            if found.kind == "agency":
+                # "Harbor City Police Chief Raymond Osei": the title sits in the agency's
+                # name; the person in apposition speaks.
+                for child in token.children:
+                    if child.dep_ == "appos" and child.i not in self.in_quote:
+                        person = self.person_at(child)
+                        if person is not None:
+                            return person
             return found
         lower = token.lower_
         if lower in _PERSON_PRONOUNS:
             speaker = self.antecedent(token, "person", depth)
-            if speaker is not None and depth == 0 and lower in _PRONOUN_GENDER:
-                # "“…,” she said" tells who "she" is: a later "he" is someone else.
+            if (
+                speaker is not None
+                and depth == 0
+                and lower in _PRONOUN_GENDER
+                and self.unambiguous
+                and speaker.name not in self.titled_gender
+            ):
+                # "“…,” she said" with one person it can be tells who "she" is: a later
+                # "he" is someone else. A guess among several teaches nothing.
                 self.gender.setdefault(speaker.name, _PRONOUN_GENDER[lower])
             return speaker
         if lower in _AGENCY_PRONOUNS:
@@ -905,6 +1025,19 @@ class _Attributor:
         if titled:
             recent = self.recent(self.person_mentions, token.idx, lambda s: s.name in titled)
             return recent or _of_official(next(iter(titled.values())))
+        if (
+            token.i > 0
+            and lemma in ("office", "administration")
+            and self.doc[token.i - 1].lower_
+            in (
+                "'s",
+                "\u2019s",
+            )
+        ):
+            # "the mayor's office said": the body of the official with that title.
+            owner = self.generic(self.doc[token.i - 1].head, depth + 1) if depth < 3 else None
+            if owner is not None and owner.kind == "person" and owner.agency:
+                return self.agency_named(owner.agency, "")
         # "the department", "police" and "police officials": an agency named before.
         for word in [token, *(c for c in token.children if c.dep_ == "compound")]:
             noun = word.lemma_.lower() or word.lower_
@@ -968,21 +1101,58 @@ class _Attributor:
                 and self.fits_pronoun(speaker, token.lower_)
             )
 
+        wanted = _PRONOUN_GENDER.get(token.lower_)
         candidates = [
             speaker
             for sentence in self.sentences_before(token)
             for subject in self.subjects(sentence, before=token.i)
-            if (speaker := self.resolve(subject, depth + 1)) is not None and accept(speaker)
+            # "“…,” he said. “…,” she said": a "he" just before is not who "she" is.
+            if _PRONOUN_GENDER.get(subject.lower_, wanted) == wanted
+            and (speaker := self.resolve(subject, depth + 1)) is not None
+            and accept(speaker)
         ]
         # Nearest first; a speaker the text shows to be of the other gender is skipped (in
         # ``accept``), one whose gender it never shows is not (on bench pages, preferring a
         # known match over a nearer unknown picked the wrong person more often than not).
+        if kind == "person" and self.is_reply(token.head) and self.earlier:
+            # "“…?” Perryman asked. “…,” she replied.": who replies is not who asked.
+            asked = self.earlier[-1][1]
+            if asked is not None:
+                others = [c for c in candidates if c.name != asked.name]
+                mentions = self.person_mentions
+                other = (
+                    others[0]
+                    if others
+                    else self.recent(
+                        mentions, token.idx, lambda s: accept(s) and s.name != asked.name
+                    )
+                )
+                if other is not None:
+                    self.unambiguous = False
+                    return other
         if candidates:
+            self.unambiguous = len({c.name for c in candidates}) == 1
             return candidates[0]
         mentions = self.person_mentions if kind == "person" else self.outside_agency_mentions
-        return self.recent(mentions, token.idx, accept) or (
-            self.recent(mentions, token.idx, lambda s: s.kind == kind) if noun else None
-        )
+        found = self.recent(mentions, token.idx, accept)
+        if found is not None:
+            # Learnt from only when it is the one person of that gender named in the
+            # pronoun's paragraph and the one before.
+            paragraph = self.paragraph_of(token.idx)
+            low = self.paragraph_starts[max(0, paragraph - 1)]
+            nearby = {
+                m.speaker.name for m in mentions if low <= m.start < token.idx and accept(m.speaker)
+            }
+            self.unambiguous = nearby == {found.name}
+            return found
+        self.unambiguous = False
+        return self.recent(mentions, token.idx, lambda s: s.kind == kind) if noun else None
+
+    def is_reply(self, cue: Token) -> bool:
+        """Whether a cue answers someone ("replied", "responded", "shot back")."""
+        lemma = cue.lemma_.lower()
+        following = self.doc[cue.i + 1].lower_ if cue.i + 1 < len(self.doc) else ""
+        return lemma in _REPLY_CUES or (following == "back" and lemma in _BACK_CUES)
 
     def sentences_before(self, token: Token) -> Iterator[Span]:
         """The token's own sentence, then up to two non-blank sentences before it."""
@@ -1000,7 +1170,9 @@ class _Attributor:
         found = [
             t
             for t in sentence
-            if t.dep_ in _SUBJECT_DEPS and t.i < before and t.i not in self.in_quote
+            if t.i < before
+            and t.i not in self.in_quote
+            and (t.dep_ in _SUBJECT_DEPS or self.misparsed_subject(t))
         ]
         return sorted(found, key=lambda t: (t.head.dep_ != "ROOT", t.i))
 
@@ -1009,6 +1181,7 @@ class _Attributor:
     def attribute(
         self, quote: _Marked, earlier: Sequence[tuple[_Marked, _Speaker | None, str]]
     ) -> tuple[_Speaker | None, str]:
+        self.earlier = earlier
         low, high = self.window(quote)
         cues = self.ranked_cues(quote, low, high)
         described: tuple[_Speaker, str] | None = None
@@ -1023,6 +1196,14 @@ class _Attributor:
         if described is not None:
             return described
         if cues:
+            # A cue the parser left without a subject (`X, whose district …, called the policy
+            # “…”`): the sentence's main subject before the quotation speaks.
+            opening = self.token_at(quote.open_mark)
+            for subject in self.subjects(self.doc[low:high], before=opening.i):
+                if subject.head.dep_ == "ROOT" or subject.head.i == cues[0][0].i:
+                    speaker = self.resolve(subject)
+                    if speaker is not None:
+                        return speaker, cues[0][1]
             return None, cues[0][1]
         return self.fallback(quote, low, earlier)
 
@@ -1072,6 +1253,13 @@ class _Attributor:
         opening = self.token_at(quote.open_mark)
         # Headline style `Sheriff Smith: “…”`: a name right before a colon.
         if text[: quote.open_mark].rstrip().endswith(":"):
+            # `Sobczak, who took over the department, was blunt: “…”`: the clause's subject.
+            for subject in self.subjects(doc[low : opening.i], before=opening.i):
+                if subject.head.dep_ in ("relcl", "pcomp", "advcl", "acl"):
+                    continue  # "who took over", "about why it changed"
+                speaker = self.resolve(subject)
+                if speaker is not None:
+                    return speaker, ""
             for token in reversed(doc[low : opening.i]):
                 if token.i in self.in_quote or token.is_punct:
                     continue
