@@ -770,6 +770,15 @@ class _Attributor:
                 return subject
             if verb.dep_ not in _CLIMB_DEPS or verb.head.i == verb.i:
                 break
+            if (
+                verb.dep_ == "acl"
+                and verb.head.pos_ in ("PROPN", "NOUN")
+                and verb.head.dep_ in ("ROOT", "nsubj")  # not "… much of east Dalton"
+                and verb.head.i not in self.in_quote
+                and verb.head.i < verb.i
+            ):
+                # "Ochs, whose district …, called the plan “…”" parsed as a modifier of Ochs.
+                return verb.head
             verb = verb.head
         # `“…,” Tolliver said` with the name parsed as a modifier of the cue.
         named = self.name_before(cue)
@@ -974,9 +983,11 @@ class _Attributor:
             elif ent is not None and ent.label_ in _ORG_LABELS:
                 # The tagger often labels a lone surname ORG ("Montaño-Reyes" included);
                 # an official or an earlier full name decides.
-                lone = " " not in ent.text.strip()
-                official = self.official_named(ent.text) if lone else None
-                full = self.full_name(ent.text, ent.start_char) if lone else ""
+                # "Sheriff Eubanks" tagged ORG is the sheriff named earlier.
+                bare = _without_title(ent.text.strip())
+                lone = " " not in bare
+                official = self.official_named(bare) if lone else None
+                full = self.full_name(bare, ent.start_char) if lone else ""
                 if official is not None:
                     people.append(_of_official(official))
                 elif full:
@@ -1102,21 +1113,28 @@ class _Attributor:
             )
 
         wanted = _PRONOUN_GENDER.get(token.lower_)
-        candidates = [
-            speaker
-            for sentence in self.sentences_before(token)
-            for subject in self.subjects(sentence, before=token.i)
-            # "“…,” he said. “…,” she said": a "he" just before is not who "she" is.
-            if _PRONOUN_GENDER.get(subject.lower_, wanted) == wanted
-            and (speaker := self.resolve(subject, depth + 1)) is not None
-            and accept(speaker)
-        ]
+        candidates: list[_Speaker] = []
+        others: set[str] = set()  # whom a pronoun of the other gender just referred to
+        for sentence in self.sentences_before(token):
+            for subject in self.subjects(sentence, before=token.i):
+                speaker = self.resolve(subject, depth + 1)
+                if speaker is None:
+                    continue
+                if _PRONOUN_GENDER.get(subject.lower_, wanted) != wanted:
+                    # "“…,” she said. “…,” he said": whoever "she" was, "he" is someone else.
+                    others.add(speaker.name)
+                elif accept(speaker) and speaker.name not in others:
+                    # Named again nearer than that pronoun ("Pike waved it off."), it may be.
+                    candidates.append(speaker)
         # Nearest first; a speaker the text shows to be of the other gender is skipped (in
         # ``accept``), one whose gender it never shows is not (on bench pages, preferring a
         # known match over a nearer unknown picked the wrong person more often than not).
         if kind == "person" and self.is_reply(token.head) and self.earlier:
             # "“…?” Perryman asked. “…,” she replied.": who replies is not who asked.
-            asked = self.earlier[-1][1]
+            # The speaker of the last quote before this sentence (the first half of an
+            # interrupted quote is the replier's own).
+            before = [sp for q, sp, _ in self.earlier if q.close_mark < token.sent.start_char]
+            asked = before[-1] if before else None
             if asked is not None:
                 others = [c for c in candidates if c.name != asked.name]
                 mentions = self.person_mentions
@@ -1131,10 +1149,18 @@ class _Attributor:
                     self.unambiguous = False
                     return other
         if candidates:
-            self.unambiguous = len({c.name for c in candidates}) == 1
+            # Unambiguous only when no other person it could be is named in those sentences
+            # ("Pike and Lund spoke. “…,” she said" teaches nothing about Pike).
+            *_, first = self.sentences_before(token)
+            named = {
+                m.speaker.name
+                for m in self.person_mentions
+                if first.start_char <= m.start < token.idx and accept(m.speaker)
+            }
+            self.unambiguous = named <= {candidates[0].name} and len(set(candidates)) == 1
             return candidates[0]
         mentions = self.person_mentions if kind == "person" else self.outside_agency_mentions
-        found = self.recent(mentions, token.idx, accept)
+        found = self.recent(mentions, token.idx, lambda s: accept(s) and s.name not in others)
         if found is not None:
             # Learnt from only when it is the one person of that gender named in the
             # pronoun's paragraph and the one before.

@@ -1,0 +1,171 @@
+"""Speaker attribution over whole paragraphs, with the real agency and official extractors.
+
+Each case names the error class it guards: pronouns in a back-and-forth, gender learnt
+only from unambiguous evidence, attribution forms, quotes continued over paragraphs.
+"""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from extractor.agencies import extract_agencies
+from extractor.config import Settings
+from extractor.nlp import load_nlp
+from extractor.officials import extract_officials
+from extractor.quotes import extract_quotes
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_nlp(Settings().model)
+
+
+def speakers(nlp: Language, text: str) -> list[tuple[str, str]]:
+    """(first three words, speaker) of each quote."""
+    doc = nlp(text)
+    agencies = extract_agencies(doc)
+    officials = extract_officials(doc, agencies=agencies)
+    quotes = extract_quotes(doc, agencies=agencies, officials=officials)
+    return [(" ".join(q.text.split()[:3]), q.speaker) for q in quotes]
+
+
+PRONOUN_CASES = [
+    pytest.param(
+        "Council President Nora Vance and Commissioner Felix Grady clashed over the jail "
+        "contract on Tuesday night.\n\n"
+        "\u201cYour time has run out, commissioner,\u201d she said.\n\n"
+        "\u201cI need one more minute, Madam President,\u201d he said.\n\n"
+        "\u201cYou had ten minutes already tonight,\u201d she said.",
+        [
+            ("Your time has", "Nora Vance"),
+            ("I need one", "Felix Grady"),
+            ("You had ten", "Nora Vance"),
+        ],
+        id="a-he-just-before-is-not-who-she-is",
+    ),
+    pytest.param(
+        "Director Hana Ortiz of the county emergency office testified before the committee on "
+        "Wednesday.\n\n"
+        "\u201cWe processed most of the claims within a month,\u201d Ortiz said.\n\n"
+        "\u201cHow many families are still waiting for a check?\u201d Representative Lila Moss "
+        "asked.\n\n"
+        "\u201cI do not have that figure with me today,\u201d she replied.",
+        [
+            ("We processed most", "Hana Ortiz"),
+            ("How many families", "Lila Moss"),
+            ("I do not", "Hana Ortiz"),
+        ],
+        id="who-replies-is-not-who-asked",
+    ),
+    pytest.param(
+        "Dana Pike and Robin Lund argued over the shelter budget on Monday.\n\n"
+        "Mr. Lund said the plan was fair. \u201cNobody on this board has read it closely,\u201d "
+        "she said.",
+        [("Nobody on this", "Dana Pike")],
+        id="an-honorific-tells-the-gender",
+    ),
+    pytest.param(
+        "Commissioner Tobias Brandt questioned Sheriff Glenn Archer about the jail.\n\n"
+        "Brandt asked whether deputies would hold anyone past release. \u201cNot without a "
+        "judge signing off on it,\u201d Archer said. \u201cThat is the rule in this county.\u201d\n\n"
+        "\u201cThen why did it happen twice last year?\u201d Brandt said.\n\n"
+        "\u201cThose were mistakes, and we fixed them,\u201d he answered.",
+        [
+            ("Not without a", "Glenn Archer"),
+            ("That is the", "Glenn Archer"),
+            ("Then why did", "Tobias Brandt"),
+            ("Those were mistakes,", "Glenn Archer"),
+        ],
+        id="an-answer-comes-from-the-other-side",
+    ),
+    pytest.param(
+        "Jordan Pike and Casey Lund spoke to reporters after the vote.\n\n"
+        "\u201cWe all lost something tonight,\u201d she said.\n\n"
+        "Pike waved off a question about the recount. \u201cThe vote was fair and everyone "
+        "knows it,\u201d he said.",
+        [("We all lost", "Jordan Pike"), ("The vote was", "Jordan Pike")],
+        id="a-guess-among-two-people-teaches-no-gender",
+    ),
+    pytest.param(
+        "Police Chief Owen Tatum and Mayor Rhea Castillo held a joint briefing in Fort Ellis.\n\n"
+        "\u201cI talked with Mayor Castillo this morning and she agrees with the plan,\u201d "
+        "Tatum said.\n\n"
+        "\u201cOur officers will stay out of immigration work,\u201d he said.",
+        [
+            ("I talked with", "Owen Tatum"),
+            ("Our officers will", "Owen Tatum"),
+        ],
+        id="a-person-named-inside-the-previous-quote-is-not-the-antecedent",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PRONOUN_CASES)
+def test_pronoun_speakers(nlp: Language, text: str, expected: list[tuple[str, str]]) -> None:
+    assert speakers(nlp, text) == expected
+
+
+FORM_CASES = [
+    pytest.param(
+        "Sheriff Luis Bermudez of Tanner County spoke at a town hall on Thursday.\n\n"
+        "\u201cWe will not hold anybody for immigration agents without a warrant,\u201d "
+        "Bermudez said in an interview at the courthouse.",
+        [("We will not", "Luis Bermudez")],
+        id="surname-before-the-cue",
+    ),
+    pytest.param(
+        "The Milford Police Department will keep its current rules. \u201cOur officers do not "
+        "ask anyone about immigration status,\u201d said Milford Police Chief Irene Kowal.",
+        [("Our officers do", "Irene Kowal")],
+        id="title-inside-the-agency-name",
+    ),
+    pytest.param(
+        "The raid left six children without a parent at home, according to Marisol Pena, an "
+        "organizer with the Lakeside Tenants Union, who said renters were \u201cafraid to even "
+        "answer the door at night.\u201d",
+        [("afraid to even", "Marisol Pena")],
+        id="who-refers-to-the-person-not-the-group",
+    ),
+    pytest.param(
+        "Orland Mayor Colleen Hartley supports the chief. Sheriff Dwayne Pruitt said the Orland County "
+        "Sheriff\u2019s Office would keep honoring detainers. In a statement Wednesday, the "
+        "mayor\u2019s office said the city \u201cplays no part in federal immigration "
+        "enforcement.\u201d",
+        [("plays no part", "City of Orland")],
+        id="the-mayors-office-is-the-city",
+    ),
+    pytest.param(
+        "Captain Nadia Ferro took over the Brightwater Police Department in March.\n\n"
+        "Ferro, who spent ten years with the department, was blunt about the change: "
+        "\u201cWe were breaking state law, and we were breaking trust with people here.\u201d",
+        [("We were breaking", "Nadia Ferro")],
+        id="colon-after-the-subjects-clause",
+    ),
+    pytest.param(
+        "Sheriff Ellis Pruitt runs the jail. Supervisor Ramon Ochs, whose district includes "
+        "much of east Dalton, called Pruitt\u2019s policy \u201ca sensible compromise that "
+        "keeps deputies on patrol.\u201d",
+        [("a sensible compromise", "Ramon Ochs")],
+        id="what-is-called-is-not-the-speaker",
+    ),
+    pytest.param(
+        "Police Chief Darius Cole spoke to the council. Asked whether officers would help if "
+        "federal agents called for backup, the chief said they would respond to any threat "
+        "\u201cthe same way we would for any other call,\u201d but would not make arrests.",
+        [("the same way", "Darius Cole")],
+        id="the-reporter-of-they-speaks",
+    ),
+    pytest.param(
+        "Sheriff Carla Whitmore announced the agreement on Friday.\n\n"
+        "\u201cThis keeps our deputies in the county and our jail safe,\u201d Sheriff Whitmore "
+        "said.",
+        [("This keeps our", "Carla Whitmore")],
+        id="title-and-surname-tagged-as-an-organisation",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FORM_CASES)
+def test_attribution_forms(nlp: Language, text: str, expected: list[tuple[str, str]]) -> None:
+    assert speakers(nlp, text) == expected
