@@ -725,7 +725,8 @@ class _Attributor:
             idx = self.doc[i].idx
             return min(abs(idx - quote.open_mark), abs(idx - quote.close_mark))
 
-        order = list(dict.fromkeys(first + sorted(cues, key=distance)))
+        nearest = [self.outer_cue(i, cues) for i in sorted(cues, key=distance)]
+        order = list(dict.fromkeys(first + nearest))
         return [cues[i] for i in order]
 
     def outer_cue(self, i: int, cues: dict[int, tuple[Token, str]]) -> int:
@@ -1054,6 +1055,15 @@ class _Attributor:
             noun = word.lemma_.lower() or word.lower_
             if noun in _AGENCY_NOUNS:
                 return self.antecedent(token, "agency", depth, noun=noun)
+        if lemma in _VOICE_NOUNS and depth < 3:
+            # "a spokesperson for the mayor": the body the mayor heads.
+            for prep in (c for c in token.children if c.lower_ in ("for", "of")):
+                for owner in (c for c in prep.children if c.dep_ == "pobj"):
+                    speaker = self.resolve(owner, depth + 1)
+                    if speaker is not None and speaker.kind == "person" and speaker.agency:
+                        return self.agency_named(speaker.agency, "")
+                    if speaker is not None and speaker.kind == "agency":
+                        return speaker
         if lemma in _VOICE_NOUNS or lemma in _DOCUMENT_NOUNS:
             # "the statement said": an agency, else the organisation named last nearby.
             return self.antecedent(token, "agency", depth) or self.recent_organisation(token.idx)
@@ -1084,8 +1094,14 @@ class _Attributor:
                 return mention.speaker
         return None
 
-    def recent_organisation(self, before: int) -> _Speaker | None:
-        """The organisation named last within ``_ORGANISATION_REACH`` characters before ``before``."""
+    def recent_organisation(self, before: int, noun: str = "") -> _Speaker | None:
+        """The organisation named last within ``_ORGANISATION_REACH`` characters before
+        ``before``; for "the coalition", the last one before it whose name holds that noun."""
+        if noun:
+            for mention in reversed(self.organisation_mentions):
+                words = re.findall(r"\w+", mention.speaker.name.casefold())
+                if mention.start < before and noun in words:
+                    return mention.speaker
         for mention in reversed(self.organisation_mentions):
             if mention.start < before:
                 return mention.speaker if before - mention.start <= _ORGANISATION_REACH else None
@@ -1246,7 +1262,7 @@ class _Attributor:
         if lemma in _DOCUMENT_NOUNS or lemma in ("statement", "release"):
             return None  # writing is nobody; `generic` found no author for it
         if lemma in _ORGANISATION_NOUNS:
-            named = self.recent_organisation(subject.idx)
+            named = self.recent_organisation(subject.idx, lemma)
             if named is not None:
                 return named
         elif subject.pos_ == "NOUN" and not _is_person_noun(lemma):

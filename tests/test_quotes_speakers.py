@@ -11,6 +11,7 @@ from spacy.language import Language
 
 from extractor.agencies import extract_agencies
 from extractor.config import Settings
+from extractor.mentions import Agency, Official
 from extractor.nlp import load_nlp
 from extractor.officials import extract_officials
 from extractor.quotes import extract_quotes
@@ -157,6 +158,22 @@ FORM_CASES = [
         id="the-reporter-of-they-speaks",
     ),
     pytest.param(
+        "The Piedmont Refugee Support Network ran a phone bank all weekend. ICE agents "
+        "arrested four people in Lowell on Saturday.\n\n"
+        "The network thanked the county sheriffs for \u201cputting families ahead of "
+        "politics\u201d and asked others to follow.",
+        [("putting families ahead", "Piedmont Refugee Support Network")],
+        id="the-network-is-the-network-named-before-not-the-last-organisation",
+    ),
+    pytest.param(
+        "The Eastside Clergy Council held a vigil on Sunday. ICE did not comment on the "
+        "arrests.\n\n"
+        "In a statement after the vigil, the council said it would keep praying for \u201ca "
+        "city where nobody fears calling the police.\u201d",
+        [("a city where", "Eastside Clergy Council")],
+        id="it-under-a-reporting-cue-is-the-reporter",
+    ),
+    pytest.param(
         "Sheriff Carla Whitmore announced the agreement on Friday.\n\n"
         "\u201cThis keeps our deputies in the county and our jail safe,\u201d Sheriff Whitmore "
         "said.",
@@ -169,3 +186,24 @@ FORM_CASES = [
 @pytest.mark.parametrize(("text", "expected"), FORM_CASES)
 def test_attribution_forms(nlp: Language, text: str, expected: list[tuple[str, str]]) -> None:
     assert speakers(nlp, text) == expected
+
+
+def test_a_spokesperson_for_an_official_speaks_for_the_officials_body(nlp: Language) -> None:
+    text = (
+        "Mayor Karen Holt named a new chief in 2021. The Lakeview Police Department met with "
+        "ICE last week.\n\n"
+        "A spokesperson for the mayor said in an email that the city \u201cwill not lend "
+        "officers to federal immigration sweeps.\u201d"
+    )
+
+    def spans(form: str) -> tuple[tuple[int, int], ...]:
+        at = text.index(form)
+        return ((at, at + len(form)),)
+
+    agencies = [
+        Agency("Lakeview Police Department", "police", "", (), spans("Lakeview Police Department")),
+        Agency("City of Lakeview", "city", "", (), ()),
+    ]
+    officials = [Official("Karen Holt", "Mayor", "City of Lakeview", spans("Karen Holt"))]
+    quotes = extract_quotes(nlp(text), agencies=agencies, officials=officials)
+    assert [(q.speaker, q.speaker_type) for q in quotes] == [("City of Lakeview", "agency")]
