@@ -97,6 +97,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 _WORD = re.compile("[^\\W_]+(?:['" + _RSQUO + "][^\\W_]+)*")
 # An honorific before a surname ("Ms. Ruiz", "Mrs Okafor", "Mr. Montaño-Reyes").
 _HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.? ((?:[A-Z][\w'\u2019]*)(?:-[A-Z][\w'\u2019]*)*)")
+_THEY_PRONOUNS = re.compile(r"\bthey\s*/\s*them\b", re.IGNORECASE)
 # A trailing possessive on a name ("Smith's office").
 _POSSESSIVE = re.compile("['" + _RSQUO + "]s$")
 
@@ -275,9 +276,33 @@ def _scan(text: str) -> list[_Marked]:
     found = []
     for open_mark, close_mark in sorted(doubles + singles):
         start, end = _content(text, open_mark, close_mark)
-        if _word_count(text[start:end]) >= MIN_QUOTE_WORDS:
-            found.append(_Marked(open_mark, close_mark, start, end))
+        for part in _split_lost_close(text, _Marked(open_mark, close_mark, start, end)):
+            if _word_count(text[part.start : part.end]) >= MIN_QUOTE_WORDS:
+                found.append(part)
     return found
+
+
+# `“We teach, not police, Ruiz wrote in the letter. Our doors stay open.”`: an attribution
+# inside one pair of marks means the writer lost a closing and an opening mark.
+_LOST_ATTRIBUTION = re.compile(
+    r",\s+(?:[A-Z][\w'\u2019.-]*\s+){0,3}[A-Z][\w'\u2019-]+\s+"
+    r"(?:said|says|wrote|writes|added|adds|told\s+\w+|explained|continued|stated)\b"
+    r"[^.!?\"\u201c\u201d]{0,80}[.!?]\s+(?=[A-Z\u201c\"])"
+)
+
+
+def _split_lost_close(text: str, quote: _Marked) -> list[_Marked]:
+    """The quote, or its two parts around an attribution missing its quotation marks."""
+    match = _LOST_ATTRIBUTION.search(text, quote.start, quote.end)
+    if match is None or text[quote.close_mark] not in _DOUBLE_MARKS:
+        return [quote]
+    comma = match.start()
+    resume = match.end()
+    if text[resume] in _DOUBLE_MARKS:
+        resume += 1  # the opening mark of the second part survived
+    first = _Marked(quote.open_mark, comma, quote.start, comma + 1)
+    second = _Marked(resume, quote.close_mark, resume, quote.end)
+    return [first, *_split_lost_close(text, second)]
 
 
 # --- attribution ------------------------------------------------------------
@@ -543,6 +568,14 @@ class _Attributor:
         self.earlier: Sequence[tuple[_Marked, _Speaker | None, str]] = ()
         self.unambiguous = False  # whether the last ``antecedent`` had one candidate
         self.titled_gender = self._titled_genders()
+        # People whose pronoun is "they" ("who uses they/them pronouns").
+        self.they_people = {
+            m.speaker.name
+            for sentence in (doc.sents if _THEY_PRONOUNS.search(self.text) else ())
+            if _THEY_PRONOUNS.search(sentence.text)
+            for m in self.person_mentions
+            if sentence.start_char <= m.start < sentence.end_char
+        }
         self.gender = self._genders()
         # Any organisation named outside quotes: agencies, and the model's ORG entities.
         self.organisation_mentions = sorted(
@@ -968,6 +1001,13 @@ class _Attributor:
                 # "he" is someone else. A guess among several teaches nothing.
                 self.gender.setdefault(speaker.name, _PRONOUN_GENDER[lower])
             return speaker
+        if lower == "they" and self.they_people:
+            # Singular "they" of a person the text says uses it.
+            for sentence in self.sentences_before(token):
+                for subject in self.subjects(sentence, before=token.i):
+                    speaker = self.resolve(subject, depth + 1)
+                    if speaker is not None and speaker.name in self.they_people:
+                        return speaker
         if lower in _AGENCY_PRONOUNS:
             return self.antecedent(token, "agency", depth)
         phrase = list(self.noun_phrase(token))
@@ -1368,6 +1408,14 @@ class _Attributor:
                         subject = self.subject_of(token, intro)
                         if subject is not None and (speaker := self.resolve(subject)):
                             return speaker, intro
+                # `Mayor X issued the following statement:` with no reporting verb: the
+                # subject of the introducing sentence.
+                sentence = introduced[-1].sent
+                for subject in self.subjects(sentence, before=introduced[-1].i):
+                    if subject.head.dep_ in ("relcl", "pcomp", "advcl", "acl"):
+                        continue
+                    if (speaker := self.resolve(subject)) is not None:
+                        return speaker, ""
         return None, ""
 
 

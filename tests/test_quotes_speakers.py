@@ -207,3 +207,57 @@ def test_a_spokesperson_for_an_official_speaks_for_the_officials_body(nlp: Langu
     officials = [Official("Karen Holt", "Mayor", "City of Lakeview", spans("Karen Holt"))]
     quotes = extract_quotes(nlp(text), agencies=agencies, officials=officials)
     assert [(q.speaker, q.speaker_type) for q in quotes] == [("City of Lakeview", "agency")]
+
+
+PARAGRAPH_CASES = [
+    pytest.param(
+        "Sheriff Mark Hollis addressed the county board on Tuesday.\n\n"
+        "\u201cWe have followed the law in every single case,\u201d Hollis said. \u201cEvery "
+        "detainer gets a review by our lawyers.\n\n"
+        "\u201cNobody is held one hour longer than the law allows.\n\n"
+        "\u201cThat is the policy, and it will stay the policy.\u201d\n\n"
+        "Commissioner Janet Fry was not persuaded. \u201cI have heard that promise "
+        "before,\u201d she said.",
+        [
+            ("We have followed", "Mark Hollis"),
+            ("Every detainer gets", "Mark Hollis"),
+            ("I have heard", "Janet Fry"),
+        ],
+        id="a-quote-over-three-paragraphs-keeps-its-speaker",
+    ),
+    pytest.param(
+        "Mayor Lena Carver called the plan \u201creckless and said it would hurt families. "
+        "\u201cWe will not take part in this,\u201d Carver said.\n\n"
+        "\u201cOur officers have better things to do than immigration work,\u201d said Police "
+        "Chief Omar Haddad.",
+        [("We will not", "Lena Carver"), ("Our officers have", "Omar Haddad")],
+        id="a-stray-mark-costs-only-its-paragraph",
+    ),
+    pytest.param(
+        "ELMWOOD, Ohio \u2013 Mayor Grace Oduya released the following statement on Friday "
+        "after immigration agents detained two workers at a car wash:\n\n"
+        "\u201cThis morning two of our neighbors were taken from their jobs. Our police "
+        "department did not take part and will not take part.\u201d",
+        [("This morning two", "Grace Oduya")],
+        id="a-statement-introduced-by-a-colon-paragraph",
+    ),
+    pytest.param(
+        "Rep. Jordan Ellery-Vance, who uses they/them pronouns, voted no as well. They said "
+        "the budget should have kept the clinic money.\n\n"
+        "\u201cWe are closing clinics to pay for a tax refund nobody asked for,\u201d they said.",
+        [("We are closing", "Jordan Ellery-Vance")],
+        id="singular-they-of-a-person",
+    ),
+    pytest.param(
+        "Principal Irene Castellano sent a letter to parents on Monday.\n\n"
+        "\u201cOur school is a place to learn, not a checkpoint, Castellano wrote in the "
+        "letter. Every child who walks through our doors is welcome here.\u201d",
+        [("Our school is", "Irene Castellano"), ("Every child who", "Irene Castellano")],
+        id="an-attribution-whose-quotation-marks-were-lost",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PARAGRAPH_CASES)
+def test_paragraphs(nlp: Language, text: str, expected: list[tuple[str, str]]) -> None:
+    assert speakers(nlp, text) == expected
