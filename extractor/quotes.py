@@ -815,9 +815,9 @@ class _Attributor:
                 return verb.head
             verb = verb.head
         # `“…,” Tolliver said` with the name parsed as a modifier of the cue.
-        named = self.name_before(cue)
-        if named is not None:
-            return named
+        misparsed = self.name_before(cue)
+        if misparsed is not None:
+            return misparsed
         # `"…," said X` sometimes comes out with X as an object or attribute; only right
         # after a quotation (`called Ybarra's policy "…"` names what was called, not who).
         if not self.after_quote(cue):
@@ -1098,12 +1098,12 @@ class _Attributor:
         if lemma in _VOICE_NOUNS and depth < 3:
             # "a spokesperson for the mayor": the body the mayor heads.
             for prep in (c for c in token.children if c.lower_ in ("for", "of")):
-                for owner in (c for c in prep.children if c.dep_ == "pobj"):
-                    speaker = self.resolve(owner, depth + 1)
-                    if speaker is not None and speaker.kind == "person" and speaker.agency:
-                        return self.agency_named(speaker.agency, "")
-                    if speaker is not None and speaker.kind == "agency":
-                        return speaker
+                for body in (c for c in prep.children if c.dep_ == "pobj"):
+                    head = self.resolve(body, depth + 1)
+                    if head is not None and head.kind == "person" and head.agency:
+                        return self.agency_named(head.agency, "")
+                    if head is not None and head.kind == "agency":
+                        return head
         if lemma in _VOICE_NOUNS or lemma in _DOCUMENT_NOUNS:
             # "the statement said": an agency, else the organisation named last nearby.
             return self.antecedent(token, "agency", depth) or self.recent_organisation(token.idx)
@@ -1192,11 +1192,11 @@ class _Attributor:
             before = [sp for q, sp, _ in self.earlier if q.close_mark < token.sent.start_char]
             asked = before[-1] if before else None
             if asked is not None:
-                others = [c for c in candidates if c.name != asked.name]
+                repliers = [c for c in candidates if c.name != asked.name]
                 mentions = self.person_mentions
                 other = (
-                    others[0]
-                    if others
+                    repliers[0]
+                    if repliers
                     else self.recent(
                         mentions, token.idx, lambda s: accept(s) and s.name != asked.name
                     )
@@ -1336,10 +1336,10 @@ class _Attributor:
         # Headline style `Sheriff Smith: “…”`: a name right before a colon.
         if text[: quote.open_mark].rstrip().endswith(":"):
             # `Sobczak, who took over the department, was blunt: “…”`: the clause's subject.
-            for subject in self.subjects(doc[low : opening.i], before=opening.i):
-                if subject.head.dep_ in ("relcl", "pcomp", "advcl", "acl"):
+            for clause_subject in self.subjects(doc[low : opening.i], before=opening.i):
+                if clause_subject.head.dep_ in ("relcl", "pcomp", "advcl", "acl"):
                     continue  # "who took over", "about why it changed"
-                speaker = self.resolve(subject)
+                speaker = self.resolve(clause_subject)
                 if speaker is not None:
                     return speaker, ""
             for token in reversed(doc[low : opening.i]):
