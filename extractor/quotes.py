@@ -368,6 +368,7 @@ _NOT_PERSON_NOUNS = frozenset(
     {"number", "paper", "center", "centre", "order", "matter", "power", "water", "cancer"}
     | {"computer", "chapter", "quarter", "border", "corner", "error", "factor", "sector"}
     | {"counter", "register", "filter", "weather", "monitor", "plant", "document", "percent"}
+    | {"other", "others"}
 )
 # How far back (characters) "the statement" may look for the organisation that issued it.
 _ORGANISATION_REACH = 1500
@@ -818,8 +819,8 @@ class _Attributor:
         misparsed = self.name_before(cue)
         if misparsed is not None:
             return misparsed
-        # `"…," said X` sometimes comes out with X as an object or attribute; only right
-        # after a quotation (`called Ybarra's policy "…"` names what was called, not who).
+        # `"…," said X` sometimes comes out with X as an object or attribute; only after a
+        # quotation (`called Ybarra's policy "…"` names what was called, not who).
         if not self.after_quote(cue):
             return None
         for child in cue.rights:
@@ -859,13 +860,9 @@ class _Attributor:
         return head
 
     def after_quote(self, cue: Token) -> bool:
-        """Whether the cue follows a closing quotation mark (`“…,” said X`, `“…” — said X`)."""
-        i = cue.i - 1
-        while i >= 0 and (self.doc[i].is_punct or self.doc[i].is_space):
-            if self.doc[i].text in _DOUBLE_MARKS | _SINGLE_MARKS:
-                return True
-            i -= 1
-        return False
+        """Whether a quotation stands before the cue in its sentence (`“…,” said X`,
+        `… called it “…” in office, said another witness, X`), as in an inverted attribution."""
+        return any(t.i in self.in_quote for t in self.doc[cue.sent.start : cue.i])
 
     def misparsed_subject(self, token: Token) -> bool:
         """A known name right before a subjectless verb, parsed as its modifier."""
@@ -929,7 +926,7 @@ class _Attributor:
         official = self.official_named(name) or self.official_named(_without_title(name))
         if official is not None:
             return _of_official(official)
-        name = _POSSESSIVE.sub("", name.strip())
+        name = _without_title(_POSSESSIVE.sub("", name.strip()))
         if before is not None and len(name.split()) == 1:
             full = self.full_name(name, before)
             if full:
@@ -1237,13 +1234,15 @@ class _Attributor:
         return lemma in _REPLY_CUES or (following == "back" and lemma in _BACK_CUES)
 
     def sentences_before(self, token: Token) -> Iterator[Span]:
-        """The token's own sentence, then up to two non-blank sentences before it."""
+        """The token's own sentence, then up to two sentences of narrative before it (a
+        sentence all inside quotation marks, or a stray mark the parser split off, is the
+        speech itself and does not count)."""
         sentence = token.sent
         yield sentence
         count = 0
         while sentence.start > 0 and count < 2:
             sentence = self.doc[sentence.start - 1].sent
-            if any(not t.is_space for t in sentence):
+            if any(t.is_alpha and t.i not in self.in_quote for t in sentence):
                 count += 1
                 yield sentence
 
@@ -1335,6 +1334,18 @@ class _Attributor:
         opening = self.token_at(quote.open_mark)
         # Headline style `Sheriff Smith: “…”`: a name right before a colon.
         if text[: quote.open_mark].rstrip().endswith(":"):
+            # `…, and the Carlyle Group will be left to wonder: “…”`: the subject of the
+            # clause the colon closes, when the parse shows it.
+            colons = [t for t in doc[low : opening.i] if t.text == ":"]
+            if colons:
+                for verb in (colons[-1].head, *colons[-1].head.ancestors):
+                    if verb.i in self.in_quote or verb.i > colons[-1].i:
+                        continue
+                    found = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS]
+                    if found and (speaker := self.resolve(found[0])) is not None:
+                        return speaker, ""
+                    if found:
+                        break
             # `Sobczak, who took over the department, was blunt: “…”`: the clause's subject.
             for clause_subject in self.subjects(doc[low : opening.i], before=opening.i):
                 if clause_subject.head.dep_ in ("relcl", "pcomp", "advcl", "acl"):

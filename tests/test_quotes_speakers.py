@@ -109,6 +109,25 @@ def test_pronoun_speakers(nlp: Language, text: str, expected: list[tuple[str, st
 
 FORM_CASES = [
     pytest.param(
+        "Councilwoman Amy Roth asked for leniency at Dunmore's hearing in a letter released "
+        'Monday, saying she did not think a long sentence would help. She added, "We must '
+        'answer anger with patience."\n\n'
+        '"But who are we as a town if we answer threats with more threats? " she wrote in '
+        'her letter. "The answer to fear is not more fear."',
+        [
+            ("We must answer", "Amy Roth"),
+            ("But who are", "Amy Roth"),
+            ("The answer to", "Amy Roth"),
+        ],
+        id="a-sentence-of-speech-does-not-use-up-the-pronoun-window",
+    ),
+    pytest.param(
+        "The tenants won the vote, and the Marlow Property Owners Association will be left "
+        'to ask: "What did we do to lose this city?"',
+        [("What did we", "Marlow Property Owners Association")],
+        id="colon-after-a-coordinated-clause",
+    ),
+    pytest.param(
         "Sheriff Luis Bermudez of Tanner County spoke at a town hall on Thursday.\n\n"
         "\u201cWe will not hold anybody for immigration agents without a warrant,\u201d "
         "Bermudez said in an interview at the courthouse.",
