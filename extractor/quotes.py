@@ -834,8 +834,15 @@ class _Attributor:
         i = cue.i + 1
         if i < len(self.doc) and self.doc[i].lower_ in ("the", "a", "an"):
             i += 1
-        if i >= len(self.doc) or i in self.in_quote or self.doc[i].pos_ not in ("PROPN", "NOUN"):
+        if i >= len(self.doc) or i in self.in_quote:
             return None
+        if self.doc[i].pos_ not in ("PROPN", "NOUN"):
+            # `says Early.`: a surname the tagger took for another word, when it is known.
+            word = self.doc[i]
+            known = word.is_title and (
+                self.official_named(word.text) is not None or self.full_name(word.text, word.idx)
+            )
+            return word if known and self.after_quote(cue) else None
         while (
             i + 1 < len(self.doc)
             and i + 1 not in self.in_quote
@@ -1213,7 +1220,11 @@ class _Attributor:
             self.unambiguous = named <= {candidates[0].name} and len(set(candidates)) == 1
             return candidates[0]
         mentions = self.person_mentions if kind == "person" else self.outside_agency_mentions
-        found = self.recent(mentions, token.idx, lambda s: accept(s) and s.name not in others)
+        found = self.recent(
+            [m for m in mentions if not self.text.startswith(("'s", "\u2019s"), m.end)],
+            token.idx,
+            lambda s: accept(s) and s.name not in others,
+        )  # "during Carlineo's sentencing, she said": a possessor is not who "she" is
         if found is not None:
             # Learnt from only when it is the one person of that gender named in the
             # pronoun's paragraph and the one before.
@@ -1234,15 +1245,14 @@ class _Attributor:
         return lemma in _REPLY_CUES or (following == "back" and lemma in _BACK_CUES)
 
     def sentences_before(self, token: Token) -> Iterator[Span]:
-        """The token's own sentence, then up to two sentences of narrative before it (a
-        sentence all inside quotation marks, or a stray mark the parser split off, is the
-        speech itself and does not count)."""
+        """The token's own sentence, then up to two sentences with words before it (a
+        stray mark the parser split off does not count)."""
         sentence = token.sent
         yield sentence
         count = 0
         while sentence.start > 0 and count < 2:
             sentence = self.doc[sentence.start - 1].sent
-            if any(t.is_alpha and t.i not in self.in_quote for t in sentence):
+            if any(t.is_alpha for t in sentence):
                 count += 1
                 yield sentence
 

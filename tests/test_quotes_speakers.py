@@ -128,6 +128,12 @@ FORM_CASES = [
         id="colon-after-a-coordinated-clause",
     ),
     pytest.param(
+        "Chris Early, a vice president at the studio, spoke on Monday.\n\n"
+        '"You either have the bandwidth where you live or you do not," says Early.',
+        [("You either have", "Chris Early")],
+        id="a-surname-the-tagger-took-for-an-adverb",
+    ),
+    pytest.param(
         "Sheriff Luis Bermudez of Tanner County spoke at a town hall on Thursday.\n\n"
         "\u201cWe will not hold anybody for immigration agents without a warrant,\u201d "
         "Bermudez said in an interview at the courthouse.",
