@@ -1054,6 +1054,28 @@ class _Attributor:
                 if self.doc[first].lower_ in ("the", "a", "an"):
                     first += 1
                 return _Speaker(self.doc[first : token.i + 1].text, "agency")
+        if (
+            token.lemma_.lower() in _ORGANISATION_NOUNS
+            and token.pos_ == "PROPN"
+            and token.is_title
+            and organisations
+            and not people
+        ):
+            # "The Senate Republican Caucus said": the whole name, not the "Senate" in it.
+            start = token.i
+            while (
+                start > 0
+                and start - 1 not in self.in_quote
+                and self.doc[start - 1].is_title
+                and self.doc[start - 1].pos_ in ("PROPN", "ADJ")
+                # attached inside the name ("Lowell" <- "County" as an apposition)
+                and start - 2 <= self.doc[start - 1].head.i <= token.i
+            ):
+                start -= 1
+            whole = self.doc[start : token.i + 1].text
+            inner = organisations[0].name
+            if inner != whole and inner in whole:
+                return _Speaker(whole, "agency", "", whole)
         # Officials and named people speak for themselves before the body they belong to.
         if people or organisations:
             return (people or organisations)[0]
@@ -1078,7 +1100,11 @@ class _Attributor:
         titled = {
             o.name: o for o in self.officials if lemma in re.findall(r"[\w']+", o.title.casefold())
         }
-        if titled:
+        # "a department spokesperson": an indefinite description introduces someone new.
+        indefinite = any(
+            c.dep_ == "det" and c.lower_ in ("a", "an", "another") for c in token.children
+        )
+        if titled and not indefinite:
             recent = self.recent(self.person_mentions, token.idx, lambda s: s.name in titled)
             return recent or _of_official(next(iter(titled.values())))
         if (
@@ -1108,6 +1134,32 @@ class _Attributor:
                         return self.agency_named(head.agency, "")
                     if head is not None and head.kind == "agency":
                         return head
+        if lemma in _DOCUMENT_NOUNS and depth < 3:
+            # "a memo City Attorney Lo sent", "a letter from the sheriff": its author.
+            after = token.i + 1
+            while after < len(self.doc) and self.doc[after].pos_ == "PROPN":
+                after += 1
+            name = self.doc[after - 1]
+            # (the parser often leaves that reduced relative clause unattached)
+            if (
+                after > token.i + 1
+                and name.dep_ in _SUBJECT_DEPS
+                and name.head.i == after
+                and (written := self.resolve(name, depth + 1)) is not None
+            ):
+                return written
+            for child in token.children:
+                if child.dep_ == "relcl":
+                    authors = [c for c in child.children if c.dep_ in _SUBJECT_DEPS]
+                elif child.dep_ == "prep" and child.lower_ in ("from", "by"):
+                    authors = [c for c in child.children if c.dep_ == "pobj"]
+                else:
+                    continue
+                for author in authors:
+                    if author.lower_ in _RELATIVE_PRONOUNS or author.i in self.in_quote:
+                        continue
+                    if (written := self.resolve(author, depth + 1)) is not None:
+                        return written
         if lemma in _VOICE_NOUNS or lemma in _DOCUMENT_NOUNS:
             # "the statement said": an agency, else the organisation named last nearby.
             return self.antecedent(token, "agency", depth) or self.recent_organisation(token.idx)

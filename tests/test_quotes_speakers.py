@@ -199,6 +199,28 @@ FORM_CASES = [
         id="it-under-a-reporting-cue-is-the-reporter",
     ),
     pytest.param(
+        "The Lowell County Republican Party, which backed the sheriff in 2020, said in a "
+        "statement that it was \u201cstunned by the reversal on detainers.\u201d",
+        [("stunned by the", "Lowell County Republican Party")],
+        id="a-party-named-after-a-county-is-the-party",
+    ),
+    pytest.param(
+        "Teodor Brandt, a spokesperson for the governor\u2019s budget office, said the state "
+        "could pay its bills until November.\n\n"
+        "The Ohio Department of Education has held back payments to districts. \u201cWithout "
+        "a budget, the department cannot release any of these funds,\u201d a department "
+        "spokesperson said in an email.",
+        [("Without a budget,", "Ohio Department of Education")],
+        id="an-indefinite-spokesperson-is-not-the-one-named-before",
+    ),
+    pytest.param(
+        "The Marlow City Council passed the rent cap on Tuesday. State law bars cities from "
+        "capping rents, and the cap is \u201cunlikely to hold up in court as written,\u201d "
+        "according to a memo City Attorney Nina Ferraz sent council members on Monday.",
+        [("unlikely to hold", "Nina Ferraz")],
+        id="a-memo-someone-sent-speaks-for-its-author",
+    ),
+    pytest.param(
         "Sheriff Carla Whitmore announced the agreement on Friday.\n\n"
         "\u201cThis keeps our deputies in the county and our jail safe,\u201d Sheriff Whitmore "
         "said.",
