@@ -43,6 +43,14 @@ Two steps, both plain functions over a spaCy ``Doc``:
    paragraph, a cue elsewhere in its paragraph, or, for a paragraph that opens
    with the quote, the speaker introduced by the paragraph before it.
 
+   Pronouns: a gendered pronoun skips a speaker the text shows to be of the other
+   gender, and whoever a nearer pronoun of the other gender referred to ("“…,” she
+   said. “…,” he said"); a reply cue ("replied", "shot back") skips the speaker of
+   the quote before. Gender is learnt only from evidence that cannot be a guess: a
+   gendered title or an honorific ("Ms. Ruiz") first, then a pronoun with only one
+   person of that gender named in its sentences; a pronoun resolved among several
+   candidates teaches nothing.
+
 A ``Doc`` without a dependency parse still yields quotes, with unknown speakers.
 """
 
