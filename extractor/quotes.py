@@ -43,6 +43,14 @@ Two steps, both plain functions over a spaCy ``Doc``:
    paragraph, a cue elsewhere in its paragraph, or, for a paragraph that opens
    with the quote, the speaker introduced by the paragraph before it.
 
+   Pronouns: a gendered pronoun skips a speaker the text shows to be of the other
+   gender, and whoever a nearer pronoun of the other gender referred to ("“…,” she
+   said. “…,” he said"); a reply cue ("replied", "shot back") skips the speaker of
+   the quote before. Gender is learnt only from evidence that cannot be a guess: a
+   gendered title or an honorific ("Ms. Ruiz") first, then a pronoun with only one
+   person of that gender named in its sentences; a pronoun resolved among several
+   candidates teaches nothing.
+
 A ``Doc`` without a dependency parse still yields quotes, with unknown speakers.
 """
 
@@ -95,6 +103,9 @@ _RIGHT_FREE = frozenset(",.;:!?)]}>/\N{HORIZONTAL ELLIPSIS}" + _DASHES + _RSQUO 
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 # A word: letters/digits, with inner apostrophes ("That's", "don't") kept in one word.
 _WORD = re.compile("[^\\W_]+(?:['" + _RSQUO + "][^\\W_]+)*")
+# An honorific before a surname ("Ms. Ruiz", "Mrs Okafor", "Mr. Montaño-Reyes").
+_HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.? ((?:[A-Z][\w'\u2019]*)(?:-[A-Z][\w'\u2019]*)*)")
+_THEY_PRONOUNS = re.compile(r"\bthey\s*/\s*them\b", re.IGNORECASE)
 # A trailing possessive on a name ("Smith's office").
 _POSSESSIVE = re.compile("['" + _RSQUO + "]s$")
 
@@ -273,9 +284,33 @@ def _scan(text: str) -> list[_Marked]:
     found = []
     for open_mark, close_mark in sorted(doubles + singles):
         start, end = _content(text, open_mark, close_mark)
-        if _word_count(text[start:end]) >= MIN_QUOTE_WORDS:
-            found.append(_Marked(open_mark, close_mark, start, end))
+        for part in _split_lost_close(text, _Marked(open_mark, close_mark, start, end)):
+            if _word_count(text[part.start : part.end]) >= MIN_QUOTE_WORDS:
+                found.append(part)
     return found
+
+
+# `“We teach, not police, Ruiz wrote in the letter. Our doors stay open.”`: an attribution
+# inside one pair of marks means the writer lost a closing and an opening mark.
+_LOST_ATTRIBUTION = re.compile(
+    r",\s+(?:[A-Z][\w'\u2019.-]*\s+){0,3}[A-Z][\w'\u2019-]+\s+"
+    r"(?:said|says|wrote|writes|added|adds|told\s+\w+|explained|continued|stated)\b"
+    r"[^.!?\"\u201c\u201d]{0,80}[.!?]\s+(?=[A-Z\u201c\"])"
+)
+
+
+def _split_lost_close(text: str, quote: _Marked) -> list[_Marked]:
+    """The quote, or its two parts around an attribution missing its quotation marks."""
+    match = _LOST_ATTRIBUTION.search(text, quote.start, quote.end)
+    if match is None or text[quote.close_mark] not in _DOUBLE_MARKS:
+        return [quote]
+    comma = match.start()
+    resume = match.end()
+    if text[resume] in _DOUBLE_MARKS:
+        resume += 1  # the opening mark of the second part survived
+    first = _Marked(quote.open_mark, comma, quote.start, comma + 1)
+    second = _Marked(resume, quote.close_mark, resume, quote.end)
+    return [first, *_split_lost_close(text, second)]
 
 
 # --- attribution ------------------------------------------------------------
@@ -308,6 +343,11 @@ _NP_DEPS = frozenset(
     {"compound", "flat", "appos", "poss", "prep", "pobj", "agent", "acl", "nmod", "conj"}
 )
 _ORG_LABELS = frozenset({"ORG", "AGENCY"})
+# Capitalised words that open a sentence before a verb without naming anyone.
+# Cues that answer the previous speaker; "shot back" and the like are two words.
+_REPLY_CUES = frozenset({"reply", "respond", "answer", "retort", "counter", "rejoin"})
+_BACK_CUES = frozenset({"shoot", "shot", "fire", "snap", "hit", "push"})
+_SENTENCE_ADVERBS = frozenset({"then", "later", "also", "still", "again", "finally", "here"})
 # Modifiers kept when a described speaker is written out ("the 14th-ranked player").
 _DESCRIPTION_DEPS = frozenset({"det", "amod", "compound", "nummod", "poss", "nmod", "quantmod"})
 # Abbreviated titles and the noun a later description uses ("Sen. X" ... "the senator").
@@ -336,6 +376,7 @@ _NOT_PERSON_NOUNS = frozenset(
     {"number", "paper", "center", "centre", "order", "matter", "power", "water", "cancer"}
     | {"computer", "chapter", "quarter", "border", "corner", "error", "factor", "sector"}
     | {"counter", "register", "filter", "weather", "monitor", "plant", "document", "percent"}
+    | {"other", "others"}
 )
 # How far back (characters) "the statement" may look for the organisation that issued it.
 _ORGANISATION_REACH = 1500
@@ -533,6 +574,17 @@ class _Attributor:
         self.outside_agency_mentions = [
             m for m in self.agency_mentions if not self.is_quoted(m.start)
         ]
+        self.earlier: Sequence[tuple[_Marked, _Speaker | None, str]] = ()
+        self.unambiguous = False  # whether the last ``antecedent`` had one candidate
+        self.titled_gender = self._titled_genders()
+        # People whose pronoun is "they" ("who uses they/them pronouns").
+        self.they_people = {
+            m.speaker.name
+            for sentence in (doc.sents if _THEY_PRONOUNS.search(self.text) else ())
+            if _THEY_PRONOUNS.search(sentence.text)
+            for m in self.person_mentions
+            if sentence.start_char <= m.start < sentence.end_char
+        }
         self.gender = self._genders()
         # Any organisation named outside quotes: agencies, and the model's ORG entities.
         self.organisation_mentions = sorted(
@@ -550,13 +602,6 @@ class _Attributor:
         "spokesman") or a pronoun outside quotes in a sentence whose only person named
         before it (in it or the sentence before) is that person. No guessing from first names."""
         found: dict[str, set[str]] = {}
-        for official in self.officials:
-            words = set(official.title.lower().replace("-", " ").split())
-            for word in words:
-                if word.endswith("woman") or word in ("mrs.", "ms."):
-                    found.setdefault(official.name, set()).add("f")
-                elif (word.endswith("man") and word != "human") or word == "mr.":
-                    found.setdefault(official.name, set()).add("m")
         known = {o.name for o in self.officials} | {
             name for _, name in self.person_names if len(name.split()) > 1
         }
@@ -578,6 +623,29 @@ class _Attributor:
                 named = self._named_between(known, before.start_char, before.end_char)
             if len(named) == 1:
                 found.setdefault(named.pop(), set()).add(gender)
+        learnt = {name: genders.pop() for name, genders in found.items() if len(genders) == 1}
+        # A title or honorific outranks what pronouns suggest.
+        return learnt | self.titled_gender
+
+    def _titled_genders(self) -> dict[str, str]:
+        """Name -> "m"/"f" from a gendered title ("Councilwoman", "spokesman") or an honorific
+        in the text ("Ms. Ruiz", "Mr. Osei"); a name given both is left out."""
+        found: dict[str, set[str]] = {}
+        for official in self.officials:
+            for word in set(official.title.lower().replace("-", " ").split()):
+                if word.endswith("woman") or word in ("mrs.", "ms."):
+                    found.setdefault(official.name, set()).add("f")
+                elif (word.endswith("man") and word != "human") or word == "mr.":
+                    found.setdefault(official.name, set()).add("m")
+        names = {o.name for o in self.officials} | {n for _, n in self.person_names}
+        for match in _HONORIFIC.finditer(self.text):
+            if self.is_quoted(match.start()):
+                continue
+            gender = "m" if match.group(1) == "Mr" else "f"
+            surname = match.group(2)
+            for name in names:
+                if len(name.split()) > 1 and name.split()[-1] == surname:
+                    found.setdefault(name, set()).add(gender)
         return {name: genders.pop() for name, genders in found.items() if len(genders) == 1}
 
     def _named_between(self, known: set[str], start: int, end: int) -> set[str]:
@@ -693,14 +761,27 @@ class _Attributor:
                     if ancestor.i in cues:
                         governing.append((depth, ancestor.i))
                         break
-        first = [i for _, i in sorted(governing)]
+        first = [self.outer_cue(i, cues) for _, i in sorted(governing)]
 
         def distance(i: int) -> int:
             idx = self.doc[i].idx
             return min(abs(idx - quote.open_mark), abs(idx - quote.close_mark))
 
-        order = list(dict.fromkeys(first + sorted(cues, key=distance)))
+        nearest = [self.outer_cue(i, cues) for i in sorted(cues, key=distance)]
+        order = list(dict.fromkeys(first + nearest))
         return [cues[i] for i in order]
+
+    def outer_cue(self, i: int, cues: dict[int, tuple[Token, str]]) -> int:
+        """The cue reporting a cue whose subject is a group pronoun: in `the chief said they
+        would answer “…”` the chief speaks for "they"."""
+        token = self.doc[i]
+        subjects = [c for c in token.children if c.dep_ in _SUBJECT_DEPS]
+        if not subjects or subjects[0].lower_ not in _AGENCY_PRONOUNS:
+            return i
+        for ancestor in token.ancestors:
+            if ancestor.i in cues and ancestor.i not in self.in_quote:
+                return ancestor.i
+        return i
 
     # -- subjects --
 
@@ -725,12 +806,31 @@ class _Attributor:
                 ]
                 subject = (named or subjects)[0]
                 if subject.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl":
-                    return verb.head  # "Smith, who said …": the noun the clause modifies
+                    # "Smith, who said …": the noun the clause modifies.
+                    if subject.lower_ == "who":
+                        return self.who_of(verb.head)
+                    return verb.head
                 return subject
             if verb.dep_ not in _CLIMB_DEPS or verb.head.i == verb.i:
                 break
+            if (
+                verb.dep_ == "acl"
+                and verb.head.pos_ in ("PROPN", "NOUN")
+                and verb.head.dep_ in ("ROOT", "nsubj")  # not "… much of east Dalton"
+                and verb.head.i not in self.in_quote
+                and verb.head.i < verb.i
+            ):
+                # "Ochs, whose district …, called the plan “…”" parsed as a modifier of Ochs.
+                return verb.head
             verb = verb.head
-        # `"…," said X` sometimes comes out with X as an object or attribute.
+        # `“…,” Tolliver said` with the name parsed as a modifier of the cue.
+        misparsed = self.name_before(cue)
+        if misparsed is not None:
+            return misparsed
+        # `"…," said X` sometimes comes out with X as an object or attribute; only after a
+        # quotation (`called Ybarra's policy "…"` names what was called, not who).
+        if not self.after_quote(cue):
+            return None
         for child in cue.rights:
             if (
                 child.dep_ in ("dobj", "attr", "appos", "npadvmod", "oprd")
@@ -742,8 +842,15 @@ class _Attributor:
         i = cue.i + 1
         if i < len(self.doc) and self.doc[i].lower_ in ("the", "a", "an"):
             i += 1
-        if i >= len(self.doc) or i in self.in_quote or self.doc[i].pos_ not in ("PROPN", "NOUN"):
+        if i >= len(self.doc) or i in self.in_quote:
             return None
+        if self.doc[i].pos_ not in ("PROPN", "NOUN"):
+            # `says Early.`: a surname the tagger took for another word, when it is known.
+            word = self.doc[i]
+            known = word.is_title and (
+                self.official_named(word.text) is not None or self.full_name(word.text, word.idx)
+            )
+            return word if known and self.after_quote(cue) else None
         while (
             i + 1 < len(self.doc)
             and i + 1 not in self.in_quote
@@ -755,6 +862,49 @@ class _Attributor:
             i += 1
         return self.doc[i]
 
+    def who_of(self, head: Token) -> Token:
+        """What "who" refers to: a person, so `X, a lawyer with Legal Aid, who said` climbs
+        from "Legal Aid" back over the apposition to X."""
+        token = head
+        for _ in range(5):
+            if self.person_at(token) is not None:
+                return token
+            if token.dep_ not in ("pobj", "prep", "appos", "compound") or token.head.i == token.i:
+                break
+            token = token.head
+        return head
+
+    def after_quote(self, cue: Token) -> bool:
+        """Whether a quotation stands before the cue in its sentence (`“…,” said X`,
+        `… called it “…” in office, said another witness, X`), as in an inverted attribution."""
+        return any(t.i in self.in_quote for t in self.doc[cue.sent.start : cue.i])
+
+    def misparsed_subject(self, token: Token) -> bool:
+        """A known name right before a subjectless verb, parsed as its modifier."""
+        verb = token.head
+        return (
+            verb.i == token.i + 1
+            and verb.pos_ == "VERB"
+            and not any(c.dep_ in _SUBJECT_DEPS for c in verb.children)
+            and (named := self.name_before(verb)) is not None
+            and named.i == token.i
+        )
+
+    def name_before(self, cue: Token) -> Token | None:
+        """A capitalised name right before a subjectless cue that the parser attached as a
+        modifier (`Tolliver said he would`, `“…,” Osei said`) when it names a known person."""
+        i = cue.i - 1
+        if i < 0 or i in self.in_quote or self.doc[i].head.i != cue.i:
+            return None
+        token = self.doc[i]
+        if token.dep_ not in ("advmod", "npadvmod", "dep", "compound", "nmod", "amod"):
+            return None
+        if not token.is_title or (token.is_sent_start and token.lower_ in _SENTENCE_ADVERBS):
+            return None
+        surname = _hyphenated(token)
+        known = self.official_named(surname) is not None or bool(self.full_name(surname, token.idx))
+        return token if known or token.ent_type_ == "PERSON" else None
+
     # -- resolution --
 
     def mention_at(self, token: Token) -> _Speaker | None:
@@ -764,6 +914,16 @@ class _Attributor:
             for mention in mentions:
                 if mention.start <= start and end <= mention.end:
                     return mention.speaker
+        return None
+
+    def person_at(self, token: Token) -> _Speaker | None:
+        """The official or PERSON entity at ``token``, if it names a person."""
+        found = self.mention_at(token)
+        if found is not None:
+            return found if found.kind == "person" else None
+        ent = self.entity_of(token)
+        if ent is not None and ent.label_ == "PERSON":
+            return self.person_named(ent.text, ent.start_char)
         return None
 
     def official_named(self, name: str) -> Official | None:
@@ -781,7 +941,7 @@ class _Attributor:
         official = self.official_named(name) or self.official_named(_without_title(name))
         if official is not None:
             return _of_official(official)
-        name = _POSSESSIVE.sub("", name.strip())
+        name = _without_title(_POSSESSIVE.sub("", name.strip()))
         if before is not None and len(name.split()) == 1:
             full = self.full_name(name, before)
             if full:
@@ -830,14 +990,36 @@ class _Attributor:
             return None
         found = self.mention_at(token)
         if found is not None:
+            if found.kind == "agency":
+                # "Harbor City Police Chief Raymond Osei": the title sits in the agency's
+                # name; the person in apposition speaks.
+                for child in token.children:
+                    if child.dep_ == "appos" and child.i not in self.in_quote:
+                        person = self.person_at(child)
+                        if person is not None:
+                            return person
             return found
         lower = token.lower_
         if lower in _PERSON_PRONOUNS:
             speaker = self.antecedent(token, "person", depth)
-            if speaker is not None and depth == 0 and lower in _PRONOUN_GENDER:
-                # "“…,” she said" tells who "she" is: a later "he" is someone else.
+            if (
+                speaker is not None
+                and depth == 0
+                and lower in _PRONOUN_GENDER
+                and self.unambiguous
+                and speaker.name not in self.titled_gender
+            ):
+                # "“…,” she said" with one person it can be tells who "she" is: a later
+                # "he" is someone else. A guess among several teaches nothing.
                 self.gender.setdefault(speaker.name, _PRONOUN_GENDER[lower])
             return speaker
+        if lower == "they" and self.they_people:
+            # Singular "they" of a person the text says uses it.
+            for sentence in self.sentences_before(token):
+                for subject in self.subjects(sentence, before=token.i):
+                    speaker = self.resolve(subject, depth + 1)
+                    if speaker is not None and speaker.name in self.they_people:
+                        return speaker
         if lower in _AGENCY_PRONOUNS:
             return self.antecedent(token, "agency", depth)
         phrase = list(self.noun_phrase(token))
@@ -854,9 +1036,11 @@ class _Attributor:
             elif ent is not None and ent.label_ in _ORG_LABELS:
                 # The tagger often labels a lone surname ORG ("Montaño-Reyes" included);
                 # an official or an earlier full name decides.
-                lone = " " not in ent.text.strip()
-                official = self.official_named(ent.text) if lone else None
-                full = self.full_name(ent.text, ent.start_char) if lone else ""
+                # "Sheriff Eubanks" tagged ORG is the sheriff named earlier.
+                bare = _without_title(ent.text.strip())
+                lone = " " not in bare
+                official = self.official_named(bare) if lone else None
+                full = self.full_name(bare, ent.start_char) if lone else ""
                 if official is not None:
                     people.append(_of_official(official))
                 elif full:
@@ -878,6 +1062,28 @@ class _Attributor:
                 if self.doc[first].lower_ in ("the", "a", "an"):
                     first += 1
                 return _Speaker(self.doc[first : token.i + 1].text, "agency")
+        if (
+            token.lemma_.lower() in _ORGANISATION_NOUNS
+            and token.pos_ == "PROPN"
+            and token.is_title
+            and organisations
+            and not people
+        ):
+            # "The Senate Republican Caucus said": the whole name, not the "Senate" in it.
+            start = token.i
+            while (
+                start > 0
+                and start - 1 not in self.in_quote
+                and self.doc[start - 1].is_title
+                and self.doc[start - 1].pos_ in ("PROPN", "ADJ")
+                # attached inside the name ("Lowell" <- "County" as an apposition)
+                and start - 2 <= self.doc[start - 1].head.i <= token.i
+            ):
+                start -= 1
+            whole = self.doc[start : token.i + 1].text
+            inner = organisations[0].name
+            if inner != whole and inner in whole:
+                return _Speaker(whole, "agency", "", whole)
         # Officials and named people speak for themselves before the body they belong to.
         if people or organisations:
             return (people or organisations)[0]
@@ -902,14 +1108,66 @@ class _Attributor:
         titled = {
             o.name: o for o in self.officials if lemma in re.findall(r"[\w']+", o.title.casefold())
         }
-        if titled:
+        # "a department spokesperson": an indefinite description introduces someone new.
+        indefinite = any(
+            c.dep_ == "det" and c.lower_ in ("a", "an", "another") for c in token.children
+        )
+        if titled and not indefinite:
             recent = self.recent(self.person_mentions, token.idx, lambda s: s.name in titled)
             return recent or _of_official(next(iter(titled.values())))
+        if (
+            token.i > 0
+            and lemma in ("office", "administration")
+            and self.doc[token.i - 1].lower_
+            in (
+                "'s",
+                "\u2019s",
+            )
+        ):
+            # "the mayor's office said": the body of the official with that title.
+            owner = self.generic(self.doc[token.i - 1].head, depth + 1) if depth < 3 else None
+            if owner is not None and owner.kind == "person" and owner.agency:
+                return self.agency_named(owner.agency, "")
         # "the department", "police" and "police officials": an agency named before.
         for word in [token, *(c for c in token.children if c.dep_ == "compound")]:
             noun = word.lemma_.lower() or word.lower_
             if noun in _AGENCY_NOUNS:
                 return self.antecedent(token, "agency", depth, noun=noun)
+        if lemma in _VOICE_NOUNS and depth < 3:
+            # "a spokesperson for the mayor": the body the mayor heads.
+            for prep in (c for c in token.children if c.lower_ in ("for", "of")):
+                for body in (c for c in prep.children if c.dep_ == "pobj"):
+                    head = self.resolve(body, depth + 1)
+                    if head is not None and head.kind == "person" and head.agency:
+                        return self.agency_named(head.agency, "")
+                    if head is not None and head.kind == "agency":
+                        return head
+        if lemma in _DOCUMENT_NOUNS and depth < 3:
+            # "a memo City Attorney Lo sent", "a letter from the sheriff": its author.
+            after = token.i + 1
+            while after < len(self.doc) and self.doc[after].pos_ == "PROPN":
+                after += 1
+            name = self.doc[after - 1]
+            # (the parser often leaves that reduced relative clause unattached)
+            if (
+                after > token.i + 1
+                and name.dep_ in _SUBJECT_DEPS
+                and name.head.i == after
+                and (written := self.resolve(name, depth + 1)) is not None
+            ):
+                return written
+            for child in token.children:
+                if child.dep_ == "relcl":
+                    authors = [c for c in child.children if c.dep_ in _SUBJECT_DEPS]
+                elif child.dep_ == "prep" and child.lower_ in ("from", "by"):
+                    authors = [c for c in child.children if c.dep_ == "pobj"]
+                else:
+                    continue
+                for author in authors:
+                    if author.lower_ in _RELATIVE_PRONOUNS or author.i in self.in_quote:
+                        continue
+                    if (written := self.resolve(author, depth + 1)) is not None:
+                        return written
         if lemma in _VOICE_NOUNS or lemma in _DOCUMENT_NOUNS:
             # "the statement said": an agency, else the organisation named last nearby.
             return self.antecedent(token, "agency", depth) or self.recent_organisation(token.idx)
@@ -940,8 +1198,14 @@ class _Attributor:
                 return mention.speaker
         return None
 
-    def recent_organisation(self, before: int) -> _Speaker | None:
-        """The organisation named last within ``_ORGANISATION_REACH`` characters before ``before``."""
+    def recent_organisation(self, before: int, noun: str = "") -> _Speaker | None:
+        """The organisation named last within ``_ORGANISATION_REACH`` characters before
+        ``before``; for "the coalition", the last one before it whose name holds that noun."""
+        if noun:
+            for mention in reversed(self.organisation_mentions):
+                words = re.findall(r"\w+", mention.speaker.name.casefold())
+                if mention.start < before and noun in words:
+                    return mention.speaker
         for mention in reversed(self.organisation_mentions):
             if mention.start < before:
                 return mention.speaker if before - mention.start <= _ORGANISATION_REACH else None
@@ -968,30 +1232,87 @@ class _Attributor:
                 and self.fits_pronoun(speaker, token.lower_)
             )
 
-        candidates = [
-            speaker
-            for sentence in self.sentences_before(token)
-            for subject in self.subjects(sentence, before=token.i)
-            if (speaker := self.resolve(subject, depth + 1)) is not None and accept(speaker)
-        ]
+        wanted = _PRONOUN_GENDER.get(token.lower_)
+        candidates: list[_Speaker] = []
+        others: set[str] = set()  # whom a pronoun of the other gender just referred to
+        for sentence in self.sentences_before(token):
+            for subject in self.subjects(sentence, before=token.i):
+                speaker = self.resolve(subject, depth + 1)
+                if speaker is None:
+                    continue
+                if _PRONOUN_GENDER.get(subject.lower_, wanted) != wanted:
+                    # "“…,” she said. “…,” he said": whoever "she" was, "he" is someone else.
+                    others.add(speaker.name)
+                elif accept(speaker) and speaker.name not in others:
+                    # Named again nearer than that pronoun ("Pike waved it off."), it may be.
+                    candidates.append(speaker)
         # Nearest first; a speaker the text shows to be of the other gender is skipped (in
         # ``accept``), one whose gender it never shows is not (on bench pages, preferring a
         # known match over a nearer unknown picked the wrong person more often than not).
+        if kind == "person" and self.is_reply(token.head) and self.earlier:
+            # "“…?” Perryman asked. “…,” she replied.": who replies is not who asked.
+            # The speaker of the last quote before this sentence (the first half of an
+            # interrupted quote is the replier's own).
+            before = [sp for q, sp, _ in self.earlier if q.close_mark < token.sent.start_char]
+            asked = before[-1] if before else None
+            if asked is not None:
+                repliers = [c for c in candidates if c.name != asked.name]
+                mentions = self.person_mentions
+                other = (
+                    repliers[0]
+                    if repliers
+                    else self.recent(
+                        mentions, token.idx, lambda s: accept(s) and s.name != asked.name
+                    )
+                )
+                if other is not None:
+                    self.unambiguous = False
+                    return other
         if candidates:
+            # Unambiguous only when no other person it could be is named in those sentences
+            # ("Pike and Lund spoke. “…,” she said" teaches nothing about Pike).
+            *_, first = self.sentences_before(token)
+            named = {
+                m.speaker.name
+                for m in self.person_mentions
+                if first.start_char <= m.start < token.idx and accept(m.speaker)
+            }
+            self.unambiguous = named <= {candidates[0].name} and len(set(candidates)) == 1
             return candidates[0]
         mentions = self.person_mentions if kind == "person" else self.outside_agency_mentions
-        return self.recent(mentions, token.idx, accept) or (
-            self.recent(mentions, token.idx, lambda s: s.kind == kind) if noun else None
-        )
+        found = self.recent(
+            [m for m in mentions if not self.text.startswith(("'s", "\u2019s"), m.end)],
+            token.idx,
+            lambda s: accept(s) and s.name not in others,
+        )  # "during Carlineo's sentencing, she said": a possessor is not who "she" is
+        if found is not None:
+            # Learnt from only when it is the one person of that gender named in the
+            # pronoun's paragraph and the one before.
+            paragraph = self.paragraph_of(token.idx)
+            low = self.paragraph_starts[max(0, paragraph - 1)]
+            nearby = {
+                m.speaker.name for m in mentions if low <= m.start < token.idx and accept(m.speaker)
+            }
+            self.unambiguous = nearby == {found.name}
+            return found
+        self.unambiguous = False
+        return self.recent(mentions, token.idx, lambda s: s.kind == kind) if noun else None
+
+    def is_reply(self, cue: Token) -> bool:
+        """Whether a cue answers someone ("replied", "responded", "shot back")."""
+        lemma = cue.lemma_.lower()
+        following = self.doc[cue.i + 1].lower_ if cue.i + 1 < len(self.doc) else ""
+        return lemma in _REPLY_CUES or (following == "back" and lemma in _BACK_CUES)
 
     def sentences_before(self, token: Token) -> Iterator[Span]:
-        """The token's own sentence, then up to two non-blank sentences before it."""
+        """The token's own sentence, then up to two sentences with words before it (a
+        stray mark the parser split off does not count)."""
         sentence = token.sent
         yield sentence
         count = 0
         while sentence.start > 0 and count < 2:
             sentence = self.doc[sentence.start - 1].sent
-            if any(not t.is_space for t in sentence):
+            if any(t.is_alpha for t in sentence):
                 count += 1
                 yield sentence
 
@@ -1000,7 +1321,9 @@ class _Attributor:
         found = [
             t
             for t in sentence
-            if t.dep_ in _SUBJECT_DEPS and t.i < before and t.i not in self.in_quote
+            if t.i < before
+            and t.i not in self.in_quote
+            and (t.dep_ in _SUBJECT_DEPS or self.misparsed_subject(t))
         ]
         return sorted(found, key=lambda t: (t.head.dep_ != "ROOT", t.i))
 
@@ -1009,6 +1332,7 @@ class _Attributor:
     def attribute(
         self, quote: _Marked, earlier: Sequence[tuple[_Marked, _Speaker | None, str]]
     ) -> tuple[_Speaker | None, str]:
+        self.earlier = earlier
         low, high = self.window(quote)
         cues = self.ranked_cues(quote, low, high)
         described: tuple[_Speaker, str] | None = None
@@ -1023,6 +1347,14 @@ class _Attributor:
         if described is not None:
             return described
         if cues:
+            # A cue the parser left without a subject (`X, whose district …, called the policy
+            # “…”`): the sentence's main subject before the quotation speaks.
+            opening = self.token_at(quote.open_mark)
+            for subject in self.subjects(self.doc[low:high], before=opening.i):
+                if subject.head.dep_ == "ROOT" or subject.head.i == cues[0][0].i:
+                    speaker = self.resolve(subject)
+                    if speaker is not None:
+                        return speaker, cues[0][1]
             return None, cues[0][1]
         return self.fallback(quote, low, earlier)
 
@@ -1039,7 +1371,7 @@ class _Attributor:
         if lemma in _DOCUMENT_NOUNS or lemma in ("statement", "release"):
             return None  # writing is nobody; `generic` found no author for it
         if lemma in _ORGANISATION_NOUNS:
-            named = self.recent_organisation(subject.idx)
+            named = self.recent_organisation(subject.idx, lemma)
             if named is not None:
                 return named
         elif subject.pos_ == "NOUN" and not _is_person_noun(lemma):
@@ -1072,6 +1404,25 @@ class _Attributor:
         opening = self.token_at(quote.open_mark)
         # Headline style `Sheriff Smith: “…”`: a name right before a colon.
         if text[: quote.open_mark].rstrip().endswith(":"):
+            # `…, and the Carlyle Group will be left to wonder: “…”`: the subject of the
+            # clause the colon closes, when the parse shows it.
+            colons = [t for t in doc[low : opening.i] if t.text == ":"]
+            if colons:
+                for verb in (colons[-1].head, *colons[-1].head.ancestors):
+                    if verb.i in self.in_quote or verb.i > colons[-1].i:
+                        continue
+                    found = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS]
+                    if found and (speaker := self.resolve(found[0])) is not None:
+                        return speaker, ""
+                    if found:
+                        break
+            # `Sobczak, who took over the department, was blunt: “…”`: the clause's subject.
+            for clause_subject in self.subjects(doc[low : opening.i], before=opening.i):
+                if clause_subject.head.dep_ in ("relcl", "pcomp", "advcl", "acl"):
+                    continue  # "who took over", "about why it changed"
+                speaker = self.resolve(clause_subject)
+                if speaker is not None:
+                    return speaker, ""
             for token in reversed(doc[low : opening.i]):
                 if token.i in self.in_quote or token.is_punct:
                     continue
@@ -1138,6 +1489,14 @@ class _Attributor:
                         subject = self.subject_of(token, intro)
                         if subject is not None and (speaker := self.resolve(subject)):
                             return speaker, intro
+                # `Mayor X issued the following statement:` with no reporting verb: the
+                # subject of the introducing sentence.
+                sentence = introduced[-1].sent
+                for subject in self.subjects(sentence, before=introduced[-1].i):
+                    if subject.head.dep_ in ("relcl", "pcomp", "advcl", "acl"):
+                        continue
+                    if (speaker := self.resolve(subject)) is not None:
+                        return speaker, ""
         return None, ""
 
 
