@@ -1088,7 +1088,7 @@ def _infer_state(doc: Doc, cluster: _Cluster, dateline: str) -> str:
         sentence = doc.char_span(mention.start, mention.end, alignment_mode="expand")
         if sentence is not None:
             nearby.extend(places.states_in(sentence.sent.text))
-    in_text = places.states_in(doc_text(doc))
+    in_text = _states_in_text(doc)
     local = set(in_text) | ({dateline} if dateline else set())
     home = _story_state(in_text, dateline)
     if candidates:
@@ -1208,9 +1208,17 @@ def extract_agencies(doc: Doc) -> list[Agency]:
     return agencies
 
 
+def _states_in_text(doc: Doc) -> list[str]:
+    """``places.states_in`` of the whole text, found once per Doc (every cluster asks)."""
+    found = doc.user_data.get("extractor_states")
+    if not isinstance(found, list):
+        found = doc.user_data["extractor_states"] = places.states_in(doc_text(doc))
+    return found
+
+
 def _abroad(doc: Doc) -> bool:
     """Whether ``doc`` names a foreign country and no US state."""
-    if places.states_in(doc_text(doc)):
+    if _states_in_text(doc):
         return False
     return any(
         ent.label_ == "GPE"
