@@ -338,6 +338,8 @@ def _walk(root: etree._Element, info: Metadata) -> _Tree:
         nonlocal after_break, flushes
         after_break = False
         flushes += 1
+        if not pieces:
+            return
         text = collapse("".join(piece for piece, _ in pieces))
         if text:
             link_chars = sum(len(collapse(piece)) for piece, in_link in pieces if in_link)
@@ -369,9 +371,10 @@ def _walk(root: etree._Element, info: Metadata) -> _Tree:
             tree.tags.append(tag)
             tree.elements.append(element)
             tree.parent.append(path[-1] if path else -1)
-            tree.weight.append(_element_weight(element, tag))
+            names = _names(element)
+            tree.weight.append(_element_weight(element, tag, names))
             path.append(index)
-            if _is_furniture(element, tag):
+            if _is_furniture(element, tag, names):
                 furniture.append(index)
             if tag == "a":
                 links += 1
@@ -428,19 +431,17 @@ def _names(element: etree._Element) -> str:
     return f"{element.get('class') or ''} {element.get('id') or ''}"
 
 
-def _is_furniture(element: etree._Element, tag: str) -> bool:
+def _is_furniture(element: etree._Element, tag: str, names: str) -> bool:
     if tag in _FURNITURE_TAGS:
         return True
     role = element.get("role")
     if role and role.lower() in _FURNITURE_ROLES:
         return True
-    names = _names(element)
     return names != " " and _name_evidence(names)[0]
 
 
-def _element_weight(element: etree._Element, tag: str) -> float:
+def _element_weight(element: etree._Element, tag: str, names: str) -> float:
     weight = float(_TAG_WEIGHT.get(tag, 0))
-    names = _names(element)
     if names != " ":
         weight += _name_evidence(names)[1]
     if (
