@@ -103,11 +103,12 @@ def test_seed_gold_floors(predictions: Path) -> None:
 
 
 #: Fixture gold sets by the doc_id pattern of their documents.
-_SETS = {"fresh": r"d\d+", "late": r"u\d+"}
+_SETS = {"fresh": r"d\d+", "late": r"u\d+", "untuned": r"v\d+"}
 
 
 def _fixture_gold(which: str) -> list[GoldDoc]:
-    """``tuned`` (the first 38), ``fresh`` (d01-d12) or ``late`` (u01-u12) fixture gold."""
+    """``tuned`` (the first 38), ``fresh`` (d01-d12), ``late`` (u01-u12) or ``untuned``
+    (v01-v14) fixture gold."""
     gold = load_gold(ROOT / "fixtures" / "gold.jsonl")
     if which == "tuned":
         return [g for g in gold if not any(re.fullmatch(p, g.doc_id) for p in _SETS.values())]
