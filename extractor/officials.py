@@ -272,7 +272,10 @@ _BODY_NOUNS = {
     "board", "council", "commission", "committee", "legislature", "house", "senate",
     "assembly", "delegation", "court", "caucus",
 }  # fmt: skip
-_BODY_OF_WORDS = {"supervisors", "commissioners", "education", "aldermen", "trustees", "directors"}
+_BODY_OF_WORDS = {
+    "supervisors", "commissioners", "education", "aldermen", "trustees", "directors",
+    "selectmen", "alders", "freeholders",
+}  # fmt: skip
 
 
 def _member_of(doc: Doc, i: int) -> Span | None:
@@ -515,6 +518,15 @@ def _owner_agency(doc: Doc, possessive: int, agencies: list[Agency], *, title: s
     if agency is not None:
         return agency.name
     noun = owner.lower_
+    if _is_attorney_general(doc, owner.i):
+        return _attorney_general_office(doc, agencies)  # "the attorney general's spokesman"
+    if "public defender" in title.lower() and noun in _GOVERNMENT_NOUNS:
+        return _public_defender_office(doc, owner.i, agencies)  # "the county's public defender"
+    office = _OFFICE_WORDS.get(noun)
+    if office is not None:
+        # "the sheriff's operations commander": the story's one sheriff's office, else the one
+        # named last before.
+        return _nearest_of_kind(agencies, office, owner.idx)
     kind = _GOVERNMENT_NOUNS.get(noun)
     if kind is not None:
         if title_kind(title) not in ("", kind):
@@ -551,6 +563,71 @@ def _owner_agency(doc: Doc, possessive: int, agencies: list[Agency], *, title: s
     return named[0][1] if len({name for _, name in named}) == 1 else ""
 
 
+def _nearest_of_kind(agencies: list[Agency], kind: str, before: int) -> str:
+    """The document's one agency of type ``kind``, else the one of that type named last
+    before character ``before``, else ""."""
+    fitting = [a for a in agencies if a.agency_type == kind]
+    if len(fitting) == 1:
+        return fitting[0].name
+    named = [(s, a.name) for a in fitting for s, _ in a.spans if s < before]
+    return max(named)[1] if named else ""
+
+
+def _is_attorney_general(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` ends "attorney general" ("the attorney general's spokesman")."""
+    return i > 0 and doc[i].lower_ == "general" and doc[i - 1].lower_ == "attorney"
+
+
+# How a text names a state attorney general's office: "the Ohio Attorney General's Office",
+# "the Office of the Attorney General", "the Minnesota Department of Justice".
+_AG_OFFICE = re.compile(
+    r"\b(?:Office of the (?:[A-Z][a-z]+ ){0,2}Attorney General"
+    r"|(?:[A-Z][a-z]+ ){1,2}Attorney General['’]s Office"
+    r"|(?!U\.S\.|United States|Federal)(?:[A-Z][a-z]+ ){1,2}Department of Justice)\b"
+)
+
+
+def _attorney_general_office(doc: Doc, agencies: list[Agency]) -> str:
+    """The state attorney general's office as the text names it (an agency of the document,
+    else the first name of that form in its text), for the attorney general's staff."""
+    for agency in agencies:
+        if agency.agency_type != "federal" and _AG_OFFICE.fullmatch(agency.name):
+            return agency.name
+    found = _AG_OFFICE.search(doc_text(doc))
+    return clean_surface(found.group(0)) if found else ""
+
+
+def _office_of_title(doc: Doc, title: str, span: Span | None, agencies: list[Agency]) -> str:
+    """The office a title's holder works in when the title names it: a public defender's
+    office, or a state attorney general's office for their staff ("Chief Deputy Attorney
+    General"; the attorney general themself speaks for no agency unless the text says)."""
+    words = title.lower()
+    if "public defender" in words:
+        before = span.start - 1 if span is not None and span.start > 0 else -1
+        return _public_defender_office(doc, before, agencies)
+    if "attorney general" in words and words not in ("attorney general", "state attorney general"):
+        return _attorney_general_office(doc, agencies)
+    return ""
+
+
+def _public_defender_office(doc: Doc, before: int, agencies: list[Agency]) -> str:
+    """ "<County> Public Defender's Office" for a public defender: the county written before
+    the title ("Kent County Public Defender"), else the story's one county."""
+    k = before
+    if k >= 1 and doc[k].lower_ in ("county", "parish") and doc[k].is_title:
+        start = k
+        while start > 0 and doc[start - 1].is_title and doc[start - 1].pos_ == "PROPN":
+            start -= 1
+        if start < k:
+            return f"{doc[start : k + 1].text} Public Defender's Office"
+    counties = {
+        m.group(0)
+        for a in agencies
+        if (m := re.match(r"(?:[A-Z][\w.'’-]* )+(?:County|Parish)", a.name)) is not None
+    }
+    return f"{counties.pop()} Public Defender's Office" if len(counties) == 1 else ""
+
+
 # "Marcus Bell, who leads the Tamarind County Sheriff's Office,": the verb of a role clause
 # and the title it gives when the text writes none.
 _ROLE_VERBS = {
@@ -579,17 +656,36 @@ def _role_clause_after(doc: Doc, end: int, agencies: list[Agency]) -> tuple[str,
         # "who chairs the House Judiciary Committee": a public body by its name; "who runs the
         # Harbor Tenants Union": running a group is no office.
         k = i
-        while k < stop and (doc[k].is_title or doc[k].is_upper):
+        while k < stop and (
+            doc[k].is_title
+            or doc[k].is_upper
+            or (doc[k].lower_ == "of" and k + 1 < stop and doc[k + 1].is_title)
+        ):
             k += 1
+        if doc[i].lower_ in _BODY_NOUNS and _names_a_body(doc[i:k]):
+            # "who chairs the Board of Selectmen": the generic name of the town's board.
+            return title, _body_agency(doc[i:k], agencies)
         if k - i >= 2 and doc[k - 1].lower_ in _BODY_NOUNS and doc[k - 1].lower_ != "caucus":
             return title, clean_surface(doc[i:k].text)
         return None
-    # "who chairs the county board", "who oversees the jail": a public body named in lower
-    # case; its agency when the story has one such.
+    # "who chairs the county board", "who oversees the jail", "who chairs the board of
+    # selectmen": a public body named in lower case; its agency when the story has one such.
     phrase = doc[i:stop]
-    if len(phrase) <= 6 and phrase[-1].lower_ in _BODY_NOUNS | set(_PUBLIC_UNITS):
+    if len(phrase) <= 6 and (
+        phrase[-1].lower_ in _BODY_NOUNS | set(_PUBLIC_UNITS) or _names_a_body(phrase)
+    ):
         return title, _body_agency(phrase, agencies)
     return None
+
+
+def _names_a_body(phrase: Span) -> bool:
+    """ "board of selectmen", "Board of Supervisors": a body named by its members."""
+    return (
+        len(phrase) == 3
+        and phrase[0].lower_ in _BODY_NOUNS
+        and phrase[1].lower_ == "of"
+        and phrase[2].lower_ in _BODY_OF_WORDS
+    )
 
 
 # Lower-case units of a public agency and the agency type they belong to.
@@ -600,6 +696,7 @@ _PUBLIC_UNITS = {
 _BODY_KINDS = {
     "board": "county", "commission": "county", "council": "city", "supervisors": "county",
     "commissioners": "county", "aldermen": "city", "legislature": "county",
+    "selectmen": "city", "alders": "city", "trustees": "city", "freeholders": "county",
 }  # fmt: skip
 
 
@@ -620,6 +717,11 @@ def _body_agency(phrase: Span, agencies: list[Agency]) -> str:
 
 # The word after "the" in "a spokesman for the sheriff's office" -> the type of agency.
 _OFFICE_WORDS = {"sheriff": "sheriff", "police": "police", "jail": "sheriff"}
+
+
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+# Units of an organisation numbered after their name ("Lodge 12", "Local 32BJ", "Precinct 4").
+_NUMBERED_UNITS = {"lodge", "local", "precinct", "district", "post", "chapter", "ward"}
 
 
 def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
@@ -647,6 +749,8 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
             return _body_agency(doc[j + 1 : k], agencies)
         j += 1
     k = j
+    if k + 1 < len(doc) and _ORDINAL.match(doc[k].text) and doc[k + 1].is_title:
+        k += 1  # "the 14th Circuit Court"
     while (
         k < len(doc)
         and (doc[k].is_title or doc[k].is_upper or doc[k].lower_ in ("of", "and", "for", "&"))
@@ -655,6 +759,8 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
         k += 1
     while k > j and doc[k - 1].lower_ in ("of", "and", "for", "&"):
         k -= 1
+    if k > j and k < len(doc) and doc[k].is_digit and doc[k - 1].lower_ in _NUMBERED_UNITS:
+        k += 1  # "Fraternal Order of Police Lodge 12"
     if k == j:
         return ""
     # "Senior Vice President of Sales for Dräger": the organisation follows the last "for"
@@ -706,6 +812,42 @@ def _agency_for_title(doc: Doc, title: Span, agencies: list[Agency]) -> str:
             break
         i -= 1
     return agency.name if agency is not None else ""
+
+
+# Chambers whose committees' chairs are titled by the committee's name ("Senate Judiciary
+# Committee Chair"); members of a county or city body whose place name stands before the
+# title ("Utah County Commissioner" -> "Commissioner").
+_CHAMBERS = {"senate", "house", "assembly", "council"}
+_COMMITTEES = {"committee", "subcommittee"}
+_MEMBERS_OF_A_PLACE = {
+    "commissioner", "supervisor", "legislator", "public information officer",
+}  # fmt: skip
+
+
+def _as_written(doc: Doc, title: Span) -> Span:
+    """``title`` as the text gives the office: over the committee's name before a committee
+    title ("Senate Judiciary Committee Chair"), and without a "County" or "City" that belongs
+    to the place before it ("Utah County Commissioner" -> "Commissioner")."""
+    first = title.start
+    if first > 0 and doc[first - 1].lower_ in _COMMITTEES and doc[first - 1].is_title:
+        first -= 1  # "Committee" + "Chairman"
+    if doc[first].lower_ in _COMMITTEES:
+        for k in range(first - 1, max(first - 5, -1), -1):
+            token = doc[k]
+            if not token.is_title or token.ent_type_ in ("GPE", "PERSON"):
+                break
+            if token.lower_ in _CHAMBERS:
+                return doc[k : title.end]
+    if (
+        len(title) > 1
+        and title[0].lower_ in ("county", "parish", "city")
+        and title.start > 0
+        and doc[title.start - 1].is_title
+        and doc[title.start - 1].pos_ == "PROPN"
+        and title[1:].text.lower() in _MEMBERS_OF_A_PLACE
+    ):
+        return title[1:]
+    return title
 
 
 def _acronym_before(doc: Doc, title: Span) -> str:
@@ -1165,16 +1307,19 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
         if title is None and start > ent.start:
             title = doc[ent.start : start]
         if title is not None and len(title) > 0:
-            title = _with_modifiers(doc, _office_before_rank(doc, title))
+            title = _as_written(doc, _with_modifiers(doc, _office_before_rank(doc, title)))
         after = (_title_after(doc, end) or _title_in_clause(doc, end)) if end < len(doc) else None
-        # "Sgt. Dana Oyler, Public Information Officer": the office after the name is the
-        # title she speaks in; the rank or honorific before it is only her grade.
+        # "Sgt. Dana Oyler, Public Information Officer", "the Rev. Ann Loy, pastor of ...",
+        # "Col. Ray Tam, who commands the patrol": the role after the name is the title
+        # they speak in; the rank or honorific before it is only their grade.
         if (
             title is not None
             and len(title) > 0
-            and after is not None
             and _is_rank(title.text)
-            and not _is_rank(after[0].text)
+            and (
+                (after is not None and after[0].text.lower() != title.text.lower())
+                or _role_clause_after(doc, end, agencies) is not None
+            )
         ):
             title = None
         before_comma = _title_before_comma(doc, start) if title is None and after is None else None
@@ -1226,6 +1371,7 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             person.agency = (
                 _organisation_after(doc, end, agencies)
                 or _agency_after_comma(doc, end, agencies)
+                or _office_of_title(doc, person.title, title, agencies)
                 or _agency_by_kind(doc, person, agencies)
                 or acronym
             )
