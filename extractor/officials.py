@@ -191,11 +191,31 @@ def _apposition_title(doc: Doc, i: int) -> tuple[Span, int] | None:
     # "a patrol spokesman", "the agency's longtime jail administrator", "the Marion County
     # sheriff": up to three plain or capitalised words may stand before the title; a verb
     # ("acting" aside) or punctuation may not.
+    if i < len(doc) and doc[i].ent_iob_ == "B" and doc[i].ent_type_ in ("ORG", "AGENCY"):
+        # "a U.S. Immigration and Customs Enforcement spokesperson": the organisation's whole
+        # name stands before the title.
+        ent = next(e for e in doc.ents if e.start == i)
+        if len(ent) > 3 and ent.end < len(doc) and _vocabulary_title_at(doc, doc[ent.end].idx):
+            i = ent.end
     for skip in range(4):
         j = i + skip
         if j >= len(doc) or not all(_may_precede_title(t) for t in doc[i:j]):
             return None
         found = _vocabulary_title_at(doc, doc[j].idx)
+        if found is not None and found.text.lower() in _TITLE_MODIFIERS:
+            # "deputy communications director": the modifier opens a longer title.
+            later = next(
+                (
+                    t
+                    for k in (j + 1, j + 2)
+                    if k < len(doc)
+                    and all(_may_precede_title(w) for w in doc[j + 1 : k])
+                    and (t := _vocabulary_title_at(doc, doc[k].idx)) is not None
+                ),
+                None,
+            )
+            if later is not None:
+                found = doc[j : later.end]
         if (
             found is None
             and j + 1 < len(doc)
@@ -751,10 +771,14 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
     k = j
     if k + 1 < len(doc) and _ORDINAL.match(doc[k].text) and doc[k + 1].is_title:
         k += 1  # "the 14th Circuit Court"
-    while (
-        k < len(doc)
-        and (doc[k].is_title or doc[k].is_upper or doc[k].lower_ in ("of", "and", "for", "&"))
-        and not doc[k].is_punct
+    while k < len(doc) and (
+        (
+            (doc[k].is_title or doc[k].is_upper or doc[k].lower_ in ("of", "and", "for", "&"))
+            and not doc[k].is_punct
+        )
+        or (  # "St. Mark's Lutheran Church"
+            doc[k].text in ("'s", "’s") and k > j and k + 1 < len(doc) and doc[k + 1].is_title
+        )
     ):
         k += 1
     while k > j and doc[k - 1].lower_ in ("of", "and", "for", "&"):
@@ -770,6 +794,14 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
         j = split + 1
     phrase = doc[j:k]
     agency = agency_at(agencies, phrase.start_char, phrase.end_char)
+    led_by = _vocabulary_title_at(doc, phrase.start_char) if agency is None else None
+    if led_by is not None and led_by.end < k:
+        # "a spokesman for Attorney General Mia Ross", "an aide to Sheriff Ray Cole": a person
+        # by their title stands for their office.
+        if "attorney general" in led_by.text.lower():
+            return _attorney_general_office(doc, agencies)
+        kind = title_kind(led_by.text)
+        return _nearest_of_kind(agencies, kind, phrase.start_char) if kind else ""
     if agency is None and k < len(doc) and doc[k].lower_ == "police":
         # "spokesperson for the Pinecrest police": the place's department.
         wanted = f"{clean_surface(phrase.text)} Police Department"

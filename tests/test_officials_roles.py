@@ -308,3 +308,89 @@ def test_local_offices(nlp: Language, text: str, name: str, title: str, agency: 
 def test_county_public_information_officer_is_not_the_federal_agencys(nlp: Language) -> None:
     text = "County Public Information Officer Mike Lane said the jail held 40 ICE detainees."
     assert _one(nlp, text, "Mike Lane") == ("County Public Information Officer", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "title", "agency"),
+    [
+        (
+            "The Birch County Sheriff's Office joined the program. Luis Ochoa, senior pastor at "
+            "St. Mark's Lutheran Church, said the church would open its doors.",
+            "Luis Ochoa",
+            "Senior Pastor",
+            "St. Mark's Lutheran Church",
+        ),
+        (
+            "The Birch County Sheriff's Office joined the program. \u201cWe will stand with "
+            "them,\u201d said Pastor Luis Ochoa of Iglesia Vida Nueva.",
+            "Luis Ochoa",
+            "Pastor",
+            "Iglesia Vida Nueva",
+        ),
+        (
+            "Aaron Fisk, chief judge of the 22nd Circuit Court, said arrests at the courthouse "
+            "would stop.",
+            "Aaron Fisk",
+            "Chief Judge",
+            "22nd Circuit Court",
+        ),
+        (
+            "The Birch County Sheriff's Office honors detainers. Jo Tran, a U.S. Immigration "
+            "and Customs Enforcement spokesperson, said the agency would keep working with the "
+            "jail.",
+            "Jo Tran",
+            "Spokesperson",
+            "U.S. Immigration and Customs Enforcement",
+        ),
+        (
+            "Col. Eric Dunn, commander of the Missouri State Highway Patrol, said troopers "
+            "would help.",
+            "Eric Dunn",
+            "Commander",
+            "Missouri State Highway Patrol",
+        ),
+        (
+            "Board Vice Chair Ellen Park said the Ames County Board of Supervisors would take "
+            "up the measure.",
+            "Ellen Park",
+            "Board Vice Chair",
+            "Ames County",
+        ),
+    ],
+)
+def test_more_organisation_and_title_forms(
+    nlp: Language, text: str, name: str, title: str, agency: str
+) -> None:
+    assert _one(nlp, text, name) == (title, agency)
+
+
+def test_a_modifier_opens_a_longer_title_after_it(nlp: Language) -> None:
+    text = (
+        "Ben Stokes, assistant communications director for the Harbor City Police Department, "
+        "said officers were not involved."
+    )
+    assert _one(nlp, text, "Ben Stokes") == (
+        "Assistant Communications Director",
+        "Harbor City Police Department",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "agency"),
+    [
+        (
+            "Ben Stokes, a spokesman for Attorney General Mia Ross, said the Ohio Attorney "
+            "General's Office was reviewing the case.",
+            "Ohio Attorney General's Office",
+        ),
+        (
+            "Ben Stokes, a spokesman for Sheriff Dale Rusk, said the Ames County Sheriff's "
+            "Office would keep its contract.",
+            "Ames County Sheriff's Office",
+        ),
+    ],
+)
+def test_spokesman_for_an_official_speaks_for_the_officials_office(
+    nlp: Language, text: str, agency: str
+) -> None:
+    assert _one(nlp, text, "Ben Stokes")[1] == agency
