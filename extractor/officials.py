@@ -736,7 +736,7 @@ def _body_agency(phrase: Span, agencies: list[Agency]) -> str:
 
 
 # The word after "the" in "a spokesman for the sheriff's office" -> the type of agency.
-_OFFICE_WORDS = {"sheriff": "sheriff", "police": "police", "jail": "sheriff"}
+_OFFICE_WORDS = {"sheriff": "sheriff", "police": "police", "jail": "sheriff", "mayor": "city"}
 
 
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
@@ -764,6 +764,11 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
         k = j + 1
         while k < len(doc) and k - j <= 5 and doc[k].is_lower and doc[k].is_alpha:
             k += 1
+        if k == j + 2 and doc[j + 1].lower_ in _ORGANISATION_NOUNS:
+            # "board chair of the council": the organisation of that kind named before.
+            named_before = _owner_agency(doc, j + 2, agencies, title="")
+            if named_before and not set(named_before.lower().split()) & set(_GOVERNMENT_NOUNS):
+                return named_before  # not "the Dover City Council", which is the city's
         if k > j + 1 and doc[j + 1].lower_ in _BODY_NOUNS | set(_GOVERNMENT_NOUNS):
             # "chairman of the board", "a member of the county commission"
             return _body_agency(doc[j + 1 : k], agencies)

@@ -394,3 +394,34 @@ def test_spokesman_for_an_official_speaks_for_the_officials_office(
     nlp: Language, text: str, agency: str
 ) -> None:
     assert _one(nlp, text, "Ben Stokes")[1] == agency
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "agency"),
+    [
+        (
+            "The Harbor Interfaith Council for Refugee Families held a vigil outside the Birch "
+            "County jail. Imam Khalid Noor, board chair of the council, said members would keep "
+            "coming.",
+            "Khalid Noor",
+            "Harbor Interfaith Council for Refugee Families",
+        ),
+        (
+            "The Dover City Council met Tuesday. Ruth Ames, chair of the council, said the City "
+            "of Dover would hold a hearing.",
+            "Ruth Ames",
+            "City of Dover",
+        ),
+        (
+            "Mayor Jon Kerr said the city would not help. \u201cNo officer will help,\u201d said "
+            "Tina Gray, a spokesperson for the mayor. The Elmwood Police Department patrols the "
+            "City of Elmwood.",
+            "Tina Gray",
+            "City of Elmwood",
+        ),
+    ],
+)
+def test_the_council_or_the_mayor_named_before(
+    nlp: Language, text: str, name: str, agency: str
+) -> None:
+    assert _one(nlp, text, name)[1] == agency
