@@ -31,6 +31,7 @@ from extractor.agencies import agency_at, clean_surface
 from extractor.mentions import Agency, Official
 from extractor.mentions import Span as CharSpan
 from extractor.nlp import doc_text, known_agencies
+from extractor.places import state_code
 
 _NAME_WORD = re.compile(r"^[\w'’.-]+$")
 # Lower-case particles inside a name ("Maria de la Cruz", "Pieter van der Berg").
@@ -593,6 +594,37 @@ def _nearest_of_kind(agencies: list[Agency], kind: str, before: int) -> str:
     return max(named)[1] if named else ""
 
 
+def _last_named_before(agencies: list[Agency], before: int) -> str:
+    """The agency named last before character ``before`` (within a few sentences), else ""."""
+    named = [
+        (s, a.name) for a in agencies for s, _ in a.spans if before - _NEAR_CHARS <= s < before
+    ]
+    return max(named)[1] if named else ""
+
+
+def _agency_word_before(doc: Doc, title: Span) -> bool:
+    """ "an agency spokeswoman": the generic word for an agency just before a title."""
+    return title.start > 0 and doc[title.start - 1].lower_ == "agency"
+
+
+def _possessive_agency_before(doc: Doc, start: int, agencies: list[Agency]) -> str:
+    """ "ICE's Maria Lopez": the agency whose possessive stands right before a name."""
+    if start < 2 or doc[start - 1].text not in ("'s", "’s"):
+        return ""
+    owner = doc[start - 2]
+    agency = agency_at(agencies, owner.idx, owner.idx + len(owner.text))
+    return agency.name if agency is not None else ""
+
+
+def _speaks_for_an_official(doc: Doc, i: int) -> bool:
+    """ "for Attorney General Mia Ross" at token ``i``: the person speaks for an official
+    (their office, when the text names it, is found elsewhere; never the story's agency)."""
+    if i + 2 >= len(doc) or doc[i].lower_ != "for":
+        return False
+    title = _vocabulary_title_at(doc, doc[i + 1].idx)
+    return title is not None and title.end < len(doc) and doc[title.end].is_title
+
+
 def _is_attorney_general(doc: Doc, i: int) -> bool:
     """Whether token ``i`` ends "attorney general" ("the attorney general's spokesman")."""
     return i > 0 and doc[i].lower_ == "general" and doc[i - 1].lower_ == "attorney"
@@ -731,6 +763,10 @@ def _body_agency(phrase: Span, agencies: list[Agency]) -> str:
     kind = kind or _BODY_KINDS.get(words[-1], "") or _PUBLIC_UNITS.get(words[-1], "")
     if words[-1] in ("department", "office") and "police" in words:
         kind = "police"
+    if words[-1] in _PUBLIC_UNITS and (
+        office := next((w for w in words if w in _OFFICE_WORDS), "")
+    ):
+        kind = _OFFICE_WORDS[office]  # "the sheriff's patrol division"
     fitting = [a for a in agencies if a.agency_type == kind] if kind else []
     return fitting[0].name if len(fitting) == 1 else ""
 
@@ -749,6 +785,9 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
     if i >= len(doc) or doc[i].lower_ not in ("of", "for", "with", "at"):
         return ""
     j = i + 1
+    if j + 1 < len(doc) and doc[j].lower_ == "the" and doc[j + 1].lower_ == "agency":
+        # "a spokeswoman for the agency": the agency named last before.
+        return _last_named_before(agencies, doc[j].idx)
     if j < len(doc) and doc[j].lower_ == "the":
         # "a spokesman for the sheriff's office": the agency the phrase refers back to.
         words = doc[j : j + 4]
@@ -799,6 +838,9 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
         j = split + 1
     phrase = doc[j:k]
     agency = agency_at(agencies, phrase.start_char, phrase.end_char)
+    if agency is not None and agency.agency_type == "federal" and state_code(phrase[0].text):
+        # "the California Department of Justice" is the state's, not the federal one.
+        return clean_surface(phrase.text)
     led_by = _vocabulary_title_at(doc, phrase.start_char) if agency is None else None
     if led_by is not None and led_by.end < k:
         # "a spokesman for Attorney General Mia Ross", "an aide to Sheriff Ray Cole": a person
@@ -1361,6 +1403,7 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             title = None
         before_comma = _title_before_comma(doc, start) if title is None and after is None else None
         acronym = ""
+        settled = False  # the agency found is final, "" included
         if title is not None and len(title) > 0:
             person.title = title.text
             person.agency = _agency_for_title(doc, title, agencies)
@@ -1369,6 +1412,10 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             person.title = before_comma[0].text
             person.agency = _owner_agency(
                 doc, before_comma[1], agencies, title=before_comma[0].text
+            ) or (
+                _last_named_before(agencies, s_char)
+                if _agency_word_before(doc, before_comma[0])
+                else ""
             )
         else:
             if after is not None:
@@ -1393,7 +1440,13 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
                         if title_span[0].lower_ == "member"
                         else ""
                     )
+                    or (
+                        _last_named_before(agencies, s_char)
+                        if _agency_word_before(doc, title_span)
+                        else ""
+                    )
                 )
+                settled = _speaks_for_an_official(doc, next_i)
             elif (role := _role_clause_after(doc, end, agencies)) is not None:
                 person.title, person.agency = role
             elif plural := _plural_title_before(doc, start):
@@ -1404,11 +1457,12 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
                 person.agency = _fitting_agency(
                     _organisation_after(doc, taken[1], agencies), taken[0].text, agencies
                 )
-        if not person.agency and person.title:
+        if not person.agency and person.title and not settled:
             person.agency = (
                 _organisation_after(doc, end, agencies)
                 or _agency_after_comma(doc, end, agencies)
                 or _office_of_title(doc, person.title, title, agencies)
+                or _possessive_agency_before(doc, start, agencies)
                 or _agency_by_kind(doc, person, agencies)
                 or acronym
             )

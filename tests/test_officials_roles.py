@@ -425,3 +425,48 @@ def test_the_council_or_the_mayor_named_before(
     nlp: Language, text: str, name: str, agency: str
 ) -> None:
     assert _one(nlp, text, name)[1] == agency
+
+
+_JAIL = "The Tolland County Sheriff's Office runs the jail. "
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _JAIL + "ICE issued 30 detainers last year, according to Maria Lopez, a spokeswoman "
+        "for the agency.",
+        _JAIL + "ICE issued 30 detainers last year. An agency spokeswoman, Maria Lopez, said "
+        "the numbers were right.",
+        _JAIL + "ICE's Maria Lopez, a public affairs officer, said the numbers were right.",
+        _JAIL + "\u201cWe do our job,\u201d said ICE spokeswoman Maria Lopez.",
+    ],
+)
+def test_federal_spokesperson_is_not_the_local_agencys(nlp: Language, text: str) -> None:
+    assert _one(nlp, text, "Maria Lopez")[1] == "U.S. Immigration and Customs Enforcement"
+
+
+def test_a_states_department_of_justice_is_not_the_federal_one(nlp: Language) -> None:
+    text = (
+        _JAIL + "Deputy Attorney General Kim Vo of the California Department of Justice said "
+        "the jail broke state law."
+    )
+    assert _one(nlp, text, "Kim Vo") == (
+        "Deputy Attorney General",
+        "California Department of Justice",
+    )
+
+
+def test_spokeswoman_for_an_official_is_not_the_storys_agency(nlp: Language) -> None:
+    text = (
+        _JAIL + "Kim Vo, a spokeswoman for Attorney General Rob Bonta, said the office was "
+        "reviewing the case."
+    )
+    assert _one(nlp, text, "Kim Vo") == ("Spokeswoman", "")
+
+
+def test_role_clause_over_a_unit_of_the_sheriffs_office(nlp: Language) -> None:
+    text = (
+        "Capt. Lou Park, who heads the sheriff's patrol division, said deputies would help. The "
+        "Tolland County Sheriff's Office has 40 deputies and the Granby Police Department 12."
+    )
+    assert _one(nlp, text, "Lou Park") == ("Head", "Tolland County Sheriff's Office")
