@@ -245,6 +245,14 @@ def _apposition_title(doc: Doc, i: int) -> tuple[Span, int] | None:
             ):
                 first -= 1
             stop = _lower_case_tail(doc, found.end)
+            if (
+                stop + 2 < len(doc)
+                and any(t.lower_ in ("of", "for") for t in doc[first:stop])
+                and doc[stop].lower_ == "and"
+                and doc[stop + 1].is_title
+                and doc[stop + 2].lower_ in ("of", "for", "at", "with", ",")
+            ):
+                stop += 2  # "Director of Communications and Outreach for the ..."
             return doc[first:stop], stop
     return None
 

@@ -470,3 +470,32 @@ def test_role_clause_over_a_unit_of_the_sheriffs_office(nlp: Language) -> None:
         "Tolland County Sheriff's Office has 40 deputies and the Granby Police Department 12."
     )
     assert _one(nlp, text, "Lou Park") == ("Head", "Tolland County Sheriff's Office")
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "agency"),
+    [
+        (
+            "Mara Quill, Director of Communications and Outreach for the Granite Valley "
+            "Immigrant Alliance, said the group would sue.",
+            "Director of Communications and Outreach",
+            "Granite Valley Immigrant Alliance",
+        ),
+        (
+            "Mara Quill, director of communications at the Tolland County Sheriff's Office, "
+            "said the jail would comply.",
+            "Director of Communications",
+            "Tolland County Sheriff's Office",
+        ),
+        (
+            "\u201cIt is a betrayal,\u201d said Mara Quill, the coalition's director of "
+            "organizing. The Granite Valley Immigrant Coalition has 40 member groups.",
+            "Director of Organizing",
+            "Granite Valley Immigrant Coalition",
+        ),
+    ],
+)
+def test_director_of_a_department_keeps_the_department_in_the_title(
+    nlp: Language, text: str, title: str, agency: str
+) -> None:
+    assert _one(nlp, text, "Mara Quill") == (title, agency)
