@@ -490,8 +490,10 @@ def _title_before_comma(doc: Doc, start: int) -> tuple[Span, int] | None:
     if start < 3 or doc[start - 1].text != "," or _vocabulary_title_at(doc, doc[start].idx):
         return None  # "A DPS spokesman, Sgt. Hollis Tunstall": the rank's own reading
     title = _title_before(doc, start - 1)
-    if title is None or any(c.isupper() for c in title.text) or _is_rank(title.text):
+    if title is None or _is_rank(title.text):
         return None
+    if any(c.isupper() for c in title.text) and not _after_the_and_a_place(doc, title.start):
+        return None  # but "The Cook County Board President, Toni Reyes,"
     # Up to two words ("Phoenix", "longtime") may stand between the opener and the title;
     # adjectives next to it belong to it ("the county's top prosecutor").
     first = title.start
@@ -506,6 +508,15 @@ def _title_before_comma(doc: Doc, start: int) -> tuple[Span, int] | None:
         if token.pos_ not in ("NOUN", "ADJ", "PROPN") or token.is_punct:
             return None
     return None
+
+
+def _after_the_and_a_place(doc: Doc, start: int) -> bool:
+    """Whether "the" and one to three capitalised words ("The Cook County") stand before
+    token ``start``."""
+    k = start - 1
+    while k > 0 and start - k <= 3 and doc[k].is_title and doc[k].pos_ == "PROPN":
+        k -= 1
+    return k < start - 1 and doc[k].lower_ == "the"
 
 
 # Generic owners that stand for an organisation named before ("the group's spokesperson",
@@ -662,6 +673,18 @@ def _office_of_title(doc: Doc, title: str, span: Span | None, agencies: list[Age
     office, or a state attorney general's office for their staff ("Chief Deputy Attorney
     General"; the attorney general themself speaks for no agency unless the text says)."""
     words = title.lower()
+    if (
+        "judge" in words
+        and span is not None
+        and span.start > 1
+        and doc[span.start - 1].lower_ == "court"
+    ):
+        # "Washtenaw County Circuit Court Chief Judge": the court written before the title.
+        k = span.start - 1
+        while k > 0 and (doc[k - 1].is_title or _ORDINAL.match(doc[k - 1].text)):
+            k -= 1
+        if span.start - 1 - k >= 1:
+            return clean_surface(doc[k : span.start].text)
     if "public defender" in words:
         before = span.start - 1 if span is not None and span.start > 0 else -1
         return _public_defender_office(doc, before, agencies)

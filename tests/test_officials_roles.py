@@ -499,3 +499,44 @@ def test_director_of_a_department_keeps_the_department_in_the_title(
     nlp: Language, text: str, title: str, agency: str
 ) -> None:
     assert _one(nlp, text, "Mara Quill") == (title, agency)
+
+
+@pytest.mark.parametrize(
+    ("text", "agency"),
+    [
+        (
+            "Washtenaw County Circuit Court Chief Judge Aaron Fisk said arrests at the courthouse "
+            "would stop.",
+            "Washtenaw County Circuit Court",
+        ),
+        (
+            "\u201cWe will not allow it,\u201d said 22nd Circuit Court Chief Judge Aaron Fisk.",
+            "22nd Circuit Court",
+        ),
+    ],
+)
+def test_court_written_before_a_judges_title(nlp: Language, text: str, agency: str) -> None:
+    assert _one(nlp, text, "Aaron Fisk") == ("Chief Judge", agency)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "title", "agency"),
+    [
+        (
+            "The Cook County Board President, Toni Reyes, said the county would not help ICE.",
+            "Toni Reyes",
+            "Board President",
+            "Cook County",
+        ),
+        (
+            "The Harbor City Police Chief, Dana Ruiz, said officers would not help ICE.",
+            "Dana Ruiz",
+            "Police Chief",
+            "Harbor City Police Department",
+        ),
+    ],
+)
+def test_capitalised_title_after_the_and_a_place_before_a_comma(
+    nlp: Language, text: str, name: str, title: str, agency: str
+) -> None:
+    assert _one(nlp, text, name) == (title, agency)
