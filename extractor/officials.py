@@ -14,6 +14,13 @@ names ("Commissioners Ruth Hale and Ben Ochoa"), appositions opened by a dash,
 a bracket, an age or "who is", a role clause over a public body ("who chairs
 the county board"), "member of" a board or council, and a title taken up in a
 clause ("was sworn in as sheriff", "has been chief since 2019").
+
+The role after a name wins over a rank or honorific before it ("Maj. Ann Loy, the
+sheriff's operations commander"; "the Rev. Ann Loy, pastor of ..."). A title is kept
+as written minus a leading place ("Utah County Commissioner" -> "Commissioner";
+"Senate Judiciary Committee Chair" stays whole). Some titles name their office: a
+public defender's office, a state attorney general's office for its staff, the court
+before a judge's title.
 """
 
 from __future__ import annotations
