@@ -14,6 +14,13 @@ names ("Commissioners Ruth Hale and Ben Ochoa"), appositions opened by a dash,
 a bracket, an age or "who is", a role clause over a public body ("who chairs
 the county board"), "member of" a board or council, and a title taken up in a
 clause ("was sworn in as sheriff", "has been chief since 2019").
+
+The role after a name wins over a rank or honorific before it ("Maj. Ann Loy, the
+sheriff's operations commander"; "the Rev. Ann Loy, pastor of ..."). A title is kept
+as written minus a leading place ("Utah County Commissioner" -> "Commissioner";
+"Senate Judiciary Committee Chair" stays whole). Some titles name their office: a
+public defender's office, a state attorney general's office for its staff, the court
+before a judge's title.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from extractor.agencies import agency_at, clean_surface
 from extractor.mentions import Agency, Official
 from extractor.mentions import Span as CharSpan
 from extractor.nlp import doc_text, known_agencies
+from extractor.places import state_code
 
 _NAME_WORD = re.compile(r"^[\w'’.-]+$")
 # Lower-case particles inside a name ("Maria de la Cruz", "Pieter van der Berg").
@@ -191,11 +199,31 @@ def _apposition_title(doc: Doc, i: int) -> tuple[Span, int] | None:
     # "a patrol spokesman", "the agency's longtime jail administrator", "the Marion County
     # sheriff": up to three plain or capitalised words may stand before the title; a verb
     # ("acting" aside) or punctuation may not.
+    if i < len(doc) and doc[i].ent_iob_ == "B" and doc[i].ent_type_ in ("ORG", "AGENCY"):
+        # "a U.S. Immigration and Customs Enforcement spokesperson": the organisation's whole
+        # name stands before the title.
+        ent = next(e for e in doc.ents if e.start == i)
+        if len(ent) > 3 and ent.end < len(doc) and _vocabulary_title_at(doc, doc[ent.end].idx):
+            i = ent.end
     for skip in range(4):
         j = i + skip
         if j >= len(doc) or not all(_may_precede_title(t) for t in doc[i:j]):
             return None
         found = _vocabulary_title_at(doc, doc[j].idx)
+        if found is not None and found.text.lower() in _TITLE_MODIFIERS:
+            # "deputy communications director": the modifier opens a longer title.
+            later = next(
+                (
+                    t
+                    for k in (j + 1, j + 2)
+                    if k < len(doc)
+                    and all(_may_precede_title(w) for w in doc[j + 1 : k])
+                    and (t := _vocabulary_title_at(doc, doc[k].idx)) is not None
+                ),
+                None,
+            )
+            if later is not None:
+                found = doc[j : later.end]
         if (
             found is None
             and j + 1 < len(doc)
@@ -224,6 +252,14 @@ def _apposition_title(doc: Doc, i: int) -> tuple[Span, int] | None:
             ):
                 first -= 1
             stop = _lower_case_tail(doc, found.end)
+            if (
+                stop + 2 < len(doc)
+                and any(t.lower_ in ("of", "for") for t in doc[first:stop])
+                and doc[stop].lower_ == "and"
+                and doc[stop + 1].is_title
+                and doc[stop + 2].lower_ in ("of", "for", "at", "with", ",")
+            ):
+                stop += 2  # "Director of Communications and Outreach for the ..."
             return doc[first:stop], stop
     return None
 
@@ -272,7 +308,10 @@ _BODY_NOUNS = {
     "board", "council", "commission", "committee", "legislature", "house", "senate",
     "assembly", "delegation", "court", "caucus",
 }  # fmt: skip
-_BODY_OF_WORDS = {"supervisors", "commissioners", "education", "aldermen", "trustees", "directors"}
+_BODY_OF_WORDS = {
+    "supervisors", "commissioners", "education", "aldermen", "trustees", "directors",
+    "selectmen", "alders", "freeholders",
+}  # fmt: skip
 
 
 def _member_of(doc: Doc, i: int) -> Span | None:
@@ -458,8 +497,10 @@ def _title_before_comma(doc: Doc, start: int) -> tuple[Span, int] | None:
     if start < 3 or doc[start - 1].text != "," or _vocabulary_title_at(doc, doc[start].idx):
         return None  # "A DPS spokesman, Sgt. Hollis Tunstall": the rank's own reading
     title = _title_before(doc, start - 1)
-    if title is None or any(c.isupper() for c in title.text) or _is_rank(title.text):
+    if title is None or _is_rank(title.text):
         return None
+    if any(c.isupper() for c in title.text) and not _after_the_and_a_place(doc, title.start):
+        return None  # but "The Cook County Board President, Toni Reyes,"
     # Up to two words ("Phoenix", "longtime") may stand between the opener and the title;
     # adjectives next to it belong to it ("the county's top prosecutor").
     first = title.start
@@ -474,6 +515,15 @@ def _title_before_comma(doc: Doc, start: int) -> tuple[Span, int] | None:
         if token.pos_ not in ("NOUN", "ADJ", "PROPN") or token.is_punct:
             return None
     return None
+
+
+def _after_the_and_a_place(doc: Doc, start: int) -> bool:
+    """Whether "the" and one to three capitalised words ("The Cook County") stand before
+    token ``start``."""
+    k = start - 1
+    while k > 0 and start - k <= 3 and doc[k].is_title and doc[k].pos_ == "PROPN":
+        k -= 1
+    return k < start - 1 and doc[k].lower_ == "the"
 
 
 # Generic owners that stand for an organisation named before ("the group's spokesperson",
@@ -515,6 +565,15 @@ def _owner_agency(doc: Doc, possessive: int, agencies: list[Agency], *, title: s
     if agency is not None:
         return agency.name
     noun = owner.lower_
+    if _is_attorney_general(doc, owner.i):
+        return _attorney_general_office(doc, agencies)  # "the attorney general's spokesman"
+    if "public defender" in title.lower() and noun in _GOVERNMENT_NOUNS:
+        return _public_defender_office(doc, owner.i, agencies)  # "the county's public defender"
+    office = _OFFICE_WORDS.get(noun)
+    if office is not None:
+        # "the sheriff's operations commander": the story's one sheriff's office, else the one
+        # named last before.
+        return _nearest_of_kind(agencies, office, owner.idx)
     kind = _GOVERNMENT_NOUNS.get(noun)
     if kind is not None:
         if title_kind(title) not in ("", kind):
@@ -551,6 +610,114 @@ def _owner_agency(doc: Doc, possessive: int, agencies: list[Agency], *, title: s
     return named[0][1] if len({name for _, name in named}) == 1 else ""
 
 
+def _nearest_of_kind(agencies: list[Agency], kind: str, before: int) -> str:
+    """The document's one agency of type ``kind``, else the one of that type named last
+    before character ``before``, else ""."""
+    fitting = [a for a in agencies if a.agency_type == kind]
+    if len(fitting) == 1:
+        return fitting[0].name
+    named = [(s, a.name) for a in fitting for s, _ in a.spans if s < before]
+    return max(named)[1] if named else ""
+
+
+def _last_named_before(agencies: list[Agency], before: int) -> str:
+    """The agency named last before character ``before`` (within a few sentences), else ""."""
+    named = [
+        (s, a.name) for a in agencies for s, _ in a.spans if before - _NEAR_CHARS <= s < before
+    ]
+    return max(named)[1] if named else ""
+
+
+def _agency_word_before(doc: Doc, title: Span) -> bool:
+    """ "an agency spokeswoman": the generic word for an agency just before a title."""
+    return title.start > 0 and doc[title.start - 1].lower_ == "agency"
+
+
+def _possessive_agency_before(doc: Doc, start: int, agencies: list[Agency]) -> str:
+    """ "ICE's Maria Lopez": the agency whose possessive stands right before a name."""
+    if start < 2 or doc[start - 1].text not in ("'s", "’s"):
+        return ""
+    owner = doc[start - 2]
+    agency = agency_at(agencies, owner.idx, owner.idx + len(owner.text))
+    return agency.name if agency is not None else ""
+
+
+def _speaks_for_an_official(doc: Doc, i: int) -> bool:
+    """ "for Attorney General Mia Ross" at token ``i``: the person speaks for an official
+    (their office, when the text names it, is found elsewhere; never the story's agency)."""
+    if i + 2 >= len(doc) or doc[i].lower_ != "for":
+        return False
+    title = _vocabulary_title_at(doc, doc[i + 1].idx)
+    return title is not None and title.end < len(doc) and doc[title.end].is_title
+
+
+def _is_attorney_general(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` ends "attorney general" ("the attorney general's spokesman")."""
+    return i > 0 and doc[i].lower_ == "general" and doc[i - 1].lower_ == "attorney"
+
+
+# How a text names a state attorney general's office: "the Ohio Attorney General's Office",
+# "the Office of the Attorney General", "the Minnesota Department of Justice".
+_AG_OFFICE = re.compile(
+    r"\b(?:Office of the (?:[A-Z][a-z]+ ){0,2}Attorney General"
+    r"|(?:[A-Z][a-z]+ ){1,2}Attorney General['’]s Office"
+    r"|(?!U\.S\.|United States|Federal)(?:[A-Z][a-z]+ ){1,2}Department of Justice)\b"
+)
+
+
+def _attorney_general_office(doc: Doc, agencies: list[Agency]) -> str:
+    """The state attorney general's office as the text names it (an agency of the document,
+    else the first name of that form in its text), for the attorney general's staff."""
+    for agency in agencies:
+        if agency.agency_type != "federal" and _AG_OFFICE.fullmatch(agency.name):
+            return agency.name
+    found = _AG_OFFICE.search(doc_text(doc))
+    return clean_surface(found.group(0)) if found else ""
+
+
+def _office_of_title(doc: Doc, title: str, span: Span | None, agencies: list[Agency]) -> str:
+    """The office a title's holder works in when the title names it: a public defender's
+    office, or a state attorney general's office for their staff ("Chief Deputy Attorney
+    General"; the attorney general themself speaks for no agency unless the text says)."""
+    words = title.lower()
+    if (
+        "judge" in words
+        and span is not None
+        and span.start > 1
+        and doc[span.start - 1].lower_ == "court"
+    ):
+        # "Washtenaw County Circuit Court Chief Judge": the court written before the title.
+        k = span.start - 1
+        while k > 0 and (doc[k - 1].is_title or _ORDINAL.match(doc[k - 1].text)):
+            k -= 1
+        if span.start - 1 - k >= 1:
+            return clean_surface(doc[k : span.start].text)
+    if "public defender" in words:
+        before = span.start - 1 if span is not None and span.start > 0 else -1
+        return _public_defender_office(doc, before, agencies)
+    if "attorney general" in words and words not in ("attorney general", "state attorney general"):
+        return _attorney_general_office(doc, agencies)
+    return ""
+
+
+def _public_defender_office(doc: Doc, before: int, agencies: list[Agency]) -> str:
+    """ "<County> Public Defender's Office" for a public defender: the county written before
+    the title ("Kent County Public Defender"), else the story's one county."""
+    k = before
+    if k >= 1 and doc[k].lower_ in ("county", "parish") and doc[k].is_title:
+        start = k
+        while start > 0 and doc[start - 1].is_title and doc[start - 1].pos_ == "PROPN":
+            start -= 1
+        if start < k:
+            return f"{doc[start : k + 1].text} Public Defender's Office"
+    counties = {
+        m.group(0)
+        for a in agencies
+        if (m := re.match(r"(?:[A-Z][\w.'’-]* )+(?:County|Parish)", a.name)) is not None
+    }
+    return f"{counties.pop()} Public Defender's Office" if len(counties) == 1 else ""
+
+
 # "Marcus Bell, who leads the Tamarind County Sheriff's Office,": the verb of a role clause
 # and the title it gives when the text writes none.
 _ROLE_VERBS = {
@@ -579,17 +746,36 @@ def _role_clause_after(doc: Doc, end: int, agencies: list[Agency]) -> tuple[str,
         # "who chairs the House Judiciary Committee": a public body by its name; "who runs the
         # Harbor Tenants Union": running a group is no office.
         k = i
-        while k < stop and (doc[k].is_title or doc[k].is_upper):
+        while k < stop and (
+            doc[k].is_title
+            or doc[k].is_upper
+            or (doc[k].lower_ == "of" and k + 1 < stop and doc[k + 1].is_title)
+        ):
             k += 1
+        if doc[i].lower_ in _BODY_NOUNS and _names_a_body(doc[i:k]):
+            # "who chairs the Board of Selectmen": the generic name of the town's board.
+            return title, _body_agency(doc[i:k], agencies)
         if k - i >= 2 and doc[k - 1].lower_ in _BODY_NOUNS and doc[k - 1].lower_ != "caucus":
             return title, clean_surface(doc[i:k].text)
         return None
-    # "who chairs the county board", "who oversees the jail": a public body named in lower
-    # case; its agency when the story has one such.
+    # "who chairs the county board", "who oversees the jail", "who chairs the board of
+    # selectmen": a public body named in lower case; its agency when the story has one such.
     phrase = doc[i:stop]
-    if len(phrase) <= 6 and phrase[-1].lower_ in _BODY_NOUNS | set(_PUBLIC_UNITS):
+    if len(phrase) <= 6 and (
+        phrase[-1].lower_ in _BODY_NOUNS | set(_PUBLIC_UNITS) or _names_a_body(phrase)
+    ):
         return title, _body_agency(phrase, agencies)
     return None
+
+
+def _names_a_body(phrase: Span) -> bool:
+    """ "board of selectmen", "Board of Supervisors": a body named by its members."""
+    return (
+        len(phrase) == 3
+        and phrase[0].lower_ in _BODY_NOUNS
+        and phrase[1].lower_ == "of"
+        and phrase[2].lower_ in _BODY_OF_WORDS
+    )
 
 
 # Lower-case units of a public agency and the agency type they belong to.
@@ -600,6 +786,7 @@ _PUBLIC_UNITS = {
 _BODY_KINDS = {
     "board": "county", "commission": "county", "council": "city", "supervisors": "county",
     "commissioners": "county", "aldermen": "city", "legislature": "county",
+    "selectmen": "city", "alders": "city", "trustees": "city", "freeholders": "county",
 }  # fmt: skip
 
 
@@ -614,12 +801,21 @@ def _body_agency(phrase: Span, agencies: list[Agency]) -> str:
     kind = kind or _BODY_KINDS.get(words[-1], "") or _PUBLIC_UNITS.get(words[-1], "")
     if words[-1] in ("department", "office") and "police" in words:
         kind = "police"
+    if words[-1] in _PUBLIC_UNITS and (
+        office := next((w for w in words if w in _OFFICE_WORDS), "")
+    ):
+        kind = _OFFICE_WORDS[office]  # "the sheriff's patrol division"
     fitting = [a for a in agencies if a.agency_type == kind] if kind else []
     return fitting[0].name if len(fitting) == 1 else ""
 
 
 # The word after "the" in "a spokesman for the sheriff's office" -> the type of agency.
-_OFFICE_WORDS = {"sheriff": "sheriff", "police": "police", "jail": "sheriff"}
+_OFFICE_WORDS = {"sheriff": "sheriff", "police": "police", "jail": "sheriff", "mayor": "city"}
+
+
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+# Units of an organisation numbered after their name ("Lodge 12", "Local 32BJ", "Precinct 4").
+_NUMBERED_UNITS = {"lodge", "local", "precinct", "district", "post", "chapter", "ward"}
 
 
 def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
@@ -627,6 +823,9 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
     if i >= len(doc) or doc[i].lower_ not in ("of", "for", "with", "at"):
         return ""
     j = i + 1
+    if j + 1 < len(doc) and doc[j].lower_ == "the" and doc[j + 1].lower_ == "agency":
+        # "a spokeswoman for the agency": the agency named last before.
+        return _last_named_before(agencies, doc[j].idx)
     if j < len(doc) and doc[j].lower_ == "the":
         # "a spokesman for the sheriff's office": the agency the phrase refers back to.
         words = doc[j : j + 4]
@@ -642,19 +841,32 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
         k = j + 1
         while k < len(doc) and k - j <= 5 and doc[k].is_lower and doc[k].is_alpha:
             k += 1
+        if k == j + 2 and doc[j + 1].lower_ in _ORGANISATION_NOUNS:
+            # "board chair of the council": the organisation of that kind named before.
+            named_before = _owner_agency(doc, j + 2, agencies, title="")
+            if named_before and not set(named_before.lower().split()) & set(_GOVERNMENT_NOUNS):
+                return named_before  # not "the Dover City Council", which is the city's
         if k > j + 1 and doc[j + 1].lower_ in _BODY_NOUNS | set(_GOVERNMENT_NOUNS):
             # "chairman of the board", "a member of the county commission"
             return _body_agency(doc[j + 1 : k], agencies)
         j += 1
     k = j
-    while (
-        k < len(doc)
-        and (doc[k].is_title or doc[k].is_upper or doc[k].lower_ in ("of", "and", "for", "&"))
-        and not doc[k].is_punct
+    if k + 1 < len(doc) and _ORDINAL.match(doc[k].text) and doc[k + 1].is_title:
+        k += 1  # "the 14th Circuit Court"
+    while k < len(doc) and (
+        (
+            (doc[k].is_title or doc[k].is_upper or doc[k].lower_ in ("of", "and", "for", "&"))
+            and not doc[k].is_punct
+        )
+        or (  # "St. Mark's Lutheran Church"
+            doc[k].text in ("'s", "’s") and k > j and k + 1 < len(doc) and doc[k + 1].is_title
+        )
     ):
         k += 1
     while k > j and doc[k - 1].lower_ in ("of", "and", "for", "&"):
         k -= 1
+    if k > j and k < len(doc) and doc[k].is_digit and doc[k - 1].lower_ in _NUMBERED_UNITS:
+        k += 1  # "Fraternal Order of Police Lodge 12"
     if k == j:
         return ""
     # "Senior Vice President of Sales for Dräger": the organisation follows the last "for"
@@ -664,6 +876,17 @@ def _organisation_after(doc: Doc, i: int, agencies: list[Agency]) -> str:
         j = split + 1
     phrase = doc[j:k]
     agency = agency_at(agencies, phrase.start_char, phrase.end_char)
+    if agency is not None and agency.agency_type == "federal" and state_code(phrase[0].text):
+        # "the California Department of Justice" is the state's, not the federal one.
+        return clean_surface(phrase.text)
+    led_by = _vocabulary_title_at(doc, phrase.start_char) if agency is None else None
+    if led_by is not None and led_by.end < k:
+        # "a spokesman for Attorney General Mia Ross", "an aide to Sheriff Ray Cole": a person
+        # by their title stands for their office.
+        if "attorney general" in led_by.text.lower():
+            return _attorney_general_office(doc, agencies)
+        kind = title_kind(led_by.text)
+        return _nearest_of_kind(agencies, kind, phrase.start_char) if kind else ""
     if agency is None and k < len(doc) and doc[k].lower_ == "police":
         # "spokesperson for the Pinecrest police": the place's department.
         wanted = f"{clean_surface(phrase.text)} Police Department"
@@ -706,6 +929,42 @@ def _agency_for_title(doc: Doc, title: Span, agencies: list[Agency]) -> str:
             break
         i -= 1
     return agency.name if agency is not None else ""
+
+
+# Chambers whose committees' chairs are titled by the committee's name ("Senate Judiciary
+# Committee Chair"); members of a county or city body whose place name stands before the
+# title ("Utah County Commissioner" -> "Commissioner").
+_CHAMBERS = {"senate", "house", "assembly", "council"}
+_COMMITTEES = {"committee", "subcommittee"}
+_MEMBERS_OF_A_PLACE = {
+    "commissioner", "supervisor", "legislator", "public information officer",
+}  # fmt: skip
+
+
+def _as_written(doc: Doc, title: Span) -> Span:
+    """``title`` as the text gives the office: over the committee's name before a committee
+    title ("Senate Judiciary Committee Chair"), and without a "County" or "City" that belongs
+    to the place before it ("Utah County Commissioner" -> "Commissioner")."""
+    first = title.start
+    if first > 0 and doc[first - 1].lower_ in _COMMITTEES and doc[first - 1].is_title:
+        first -= 1  # "Committee" + "Chairman"
+    if doc[first].lower_ in _COMMITTEES:
+        for k in range(first - 1, max(first - 5, -1), -1):
+            token = doc[k]
+            if not token.is_title or token.ent_type_ in ("GPE", "PERSON"):
+                break
+            if token.lower_ in _CHAMBERS:
+                return doc[k : title.end]
+    if (
+        len(title) > 1
+        and title[0].lower_ in ("county", "parish", "city")
+        and title.start > 0
+        and doc[title.start - 1].is_title
+        and doc[title.start - 1].pos_ == "PROPN"
+        and title[1:].text.lower() in _MEMBERS_OF_A_PLACE
+    ):
+        return title[1:]
+    return title
 
 
 def _acronym_before(doc: Doc, title: Span) -> str:
@@ -1165,20 +1424,24 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
         if title is None and start > ent.start:
             title = doc[ent.start : start]
         if title is not None and len(title) > 0:
-            title = _with_modifiers(doc, _office_before_rank(doc, title))
+            title = _as_written(doc, _with_modifiers(doc, _office_before_rank(doc, title)))
         after = (_title_after(doc, end) or _title_in_clause(doc, end)) if end < len(doc) else None
-        # "Sgt. Dana Oyler, Public Information Officer": the office after the name is the
-        # title she speaks in; the rank or honorific before it is only her grade.
+        # "Sgt. Dana Oyler, Public Information Officer", "the Rev. Ann Loy, pastor of ...",
+        # "Col. Ray Tam, who commands the patrol": the role after the name is the title
+        # they speak in; the rank or honorific before it is only their grade.
         if (
             title is not None
             and len(title) > 0
-            and after is not None
             and _is_rank(title.text)
-            and not _is_rank(after[0].text)
+            and (
+                (after is not None and after[0].text.lower() != title.text.lower())
+                or _role_clause_after(doc, end, agencies) is not None
+            )
         ):
             title = None
         before_comma = _title_before_comma(doc, start) if title is None and after is None else None
         acronym = ""
+        settled = False  # the agency found is final, "" included
         if title is not None and len(title) > 0:
             person.title = title.text
             person.agency = _agency_for_title(doc, title, agencies)
@@ -1187,6 +1450,10 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
             person.title = before_comma[0].text
             person.agency = _owner_agency(
                 doc, before_comma[1], agencies, title=before_comma[0].text
+            ) or (
+                _last_named_before(agencies, s_char)
+                if _agency_word_before(doc, before_comma[0])
+                else ""
             )
         else:
             if after is not None:
@@ -1211,7 +1478,13 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
                         if title_span[0].lower_ == "member"
                         else ""
                     )
+                    or (
+                        _last_named_before(agencies, s_char)
+                        if _agency_word_before(doc, title_span)
+                        else ""
+                    )
                 )
+                settled = _speaks_for_an_official(doc, next_i)
             elif (role := _role_clause_after(doc, end, agencies)) is not None:
                 person.title, person.agency = role
             elif plural := _plural_title_before(doc, start):
@@ -1222,10 +1495,12 @@ def _candidates(doc: Doc, agencies: list[Agency]) -> list[_Person]:
                 person.agency = _fitting_agency(
                     _organisation_after(doc, taken[1], agencies), taken[0].text, agencies
                 )
-        if not person.agency and person.title:
+        if not person.agency and person.title and not settled:
             person.agency = (
                 _organisation_after(doc, end, agencies)
                 or _agency_after_comma(doc, end, agencies)
+                or _office_of_title(doc, person.title, title, agencies)
+                or _possessive_agency_before(doc, start, agencies)
                 or _agency_by_kind(doc, person, agencies)
                 or acronym
             )
