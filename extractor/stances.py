@@ -152,6 +152,21 @@ def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | 
     return min(matches, key=lambda m: m.start()) if matches else None
 
 
+def _all(patterns: tuple[re.Pattern[str], ...], text: str) -> list[re.Match[str]]:
+    """Every match of every pattern, in order of start."""
+    return sorted((m for p in patterns for m in p.finditer(text)), key=lambda m: m.start())
+
+
+def _first_outside(
+    patterns: tuple[re.Pattern[str], ...], text: str, spans: Sequence[tuple[int, int]]
+) -> re.Match[str] | None:
+    """The first match not inside any of the character ranges ``spans``."""
+    for match in _all(patterns, text):
+        if not any(start <= match.start() and match.end() <= end for start, end in spans):
+            return match
+    return None
+
+
 _FEDERAL_PARTNERS = tuple(
     re.compile(p, re.IGNORECASE)
     for p in (
@@ -181,8 +196,12 @@ def classify_sentence(
         return None
     refusal = _first(c.refuses, text)
     limit = _unless_hypothetical(_first(c.limits, text), text)
-    exception = _first(c.exception, text)
-    warrant = _first(c.warrant_only, text)
+    # "unless it comes with a judicial warrant": the exception clause names only a judge's
+    # warrant or order, so its words ("unless", "criminal warrant") are no narrow case; a
+    # narrow case named outside it ("... or involves a violent felony") still is.
+    warrants = _all(c.warrant_only, text)
+    exception = _first_outside(c.exception, text, [m.span() for m in warrants])
+    warrant = warrants[0] if warrants else None
     cooperation = _unless_hypothetical(_first(c.cooperates, text), text)
     if (
         cooperation is not None
@@ -229,14 +248,32 @@ def classify_sentence(
     if weighing and unclear is not None:
         return "unclear", unclear.group(0), 0.6
     if refusal is not None:
-        if (exception is not None and warrant is None) or limit is not None:
+        if exception is not None or limit is not None:
             cue = exception or limit
             return "limits", f"{refusal.group(0)} … {cue.group(0) if cue else ''}".strip(), 0.8
+        declined = _declined_arrangement(text, refusal)
+        if declined is not None and _first_outside(c.refuses, text, [declined]) is None:
+            # "has no plans to seek a task force agreement but will keep honoring detainers":
+            # turning an arrangement down is no refusal of the cooperation it keeps up.
+            kept = _first_outside(c.cooperates, text, [declined])
+            if kept is not None and _HOLDING.search(kept.group(0)):
+                return "cooperates", kept.group(0), 0.75
+            return "refuses", refusal.group(0), 0.85
         if cooperation is not None and _contrasted(text, refusal, cooperation):
             # "transfers people with final orders to ICE custody, but otherwise does not share
             # release information": one practice kept beside a refusal is a narrow one.
             return "limits", f"{refusal.group(0)} … {cooperation.group(0)}", 0.8
         return "refuses", refusal.group(0), 0.85
+    if (
+        cooperation is not None
+        and warrant is not None
+        and warrant.group(0).lower().startswith("only")
+        and cooperation.start() < warrant.start()
+        and _HOLDING.search(cooperation.group(0))
+    ):
+        # "honors detainers only when they come with a judicial warrant": a hold only on a
+        # judge's order is no hold for ICE (GOLD-FORMAT: the warrant exception refuses).
+        return "refuses", f"{cooperation.group(0)} … {warrant.group(0)}", 0.8
     if cooperation is not None and "287" in cooperation.group(0):
         return "cooperates", cooperation.group(0), 0.8
     if limit is not None:
@@ -244,12 +281,53 @@ def classify_sentence(
     if cooperation is not None:
         # Cooperation confined to narrow cases ("honor a detainer only for violent felonies") is
         # `limits`; a 287(g) agreement is cooperation whatever its scope.
-        if exception is not None and warrant is None and "287" not in cooperation.group(0):
+        if exception is not None and "287" not in cooperation.group(0):
             return "limits", f"{cooperation.group(0)} … {exception.group(0)}", 0.7
         return "cooperates", cooperation.group(0), 0.75
     if unclear is not None:
         return "unclear", unclear.group(0), 0.6
     return None
+
+
+# A refusal to enter or keep an arrangement ("no plans to seek", "never had", "declined to
+# join") and the arrangement it names, up to the end of its clause.
+_ENTERING = re.compile(
+    r"\b(?:ha(?:ve|s|d)|start\w*|sign\w*|seek\w*|sought|join\w*|enter\w*|pursu\w*|renew\w*|"
+    r"appl(?:y|ied|ies|ying)|plans?|interest|intention|part of|participat\w*|let|lets|letting|"
+    r"allow\w*)\b",
+    re.IGNORECASE,
+)
+_ARRANGEMENT_WORDS = re.compile(
+    r"287\s*\(\s*g\s*\)|\bagreements?\b|\bmemorand|\bMOAs?\b|\btask force\b|\bprogram\b|"
+    r"\bcontract\b|\bpartnership\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[.;]|,?\s\b(?:but|while|although|though|however|yet|whereas)\b", re.I)
+
+
+def _declined_arrangement(text: str, refusal: re.Match[str]) -> tuple[int, int] | None:
+    """The character range of a refusal that only turns an arrangement down (287(g), a task
+    force, a contract), through the arrangement it names; None for any other refusal."""
+    if not _ENTERING.search(refusal.group(0)):
+        return None
+    end_of_clause = _CLAUSE_END.search(text, refusal.end())
+    stop = end_of_clause.start() if end_of_clause is not None else len(text)
+    stop = min(stop, refusal.end() + 60)
+    arrangement = _ARRANGEMENT_WORDS.search(text, refusal.start(), stop)
+    if arrangement is None:
+        return None
+    return refusal.start(), max(arrangement.end(), refusal.end())
+
+
+def declines_arrangement_only(sentence: str) -> bool:
+    """Whether the refusal ``sentence`` states only turns an arrangement down."""
+    text = sentence.replace("’", "'")
+    refusal = _first(cues().refuses, text)
+    return refusal is not None and _declined_arrangement(text, refusal) is not None
+
+
+# Cooperation cues that hold or hand people over for ICE.
+_HOLDING = re.compile(r"\b(?:honou?r|hold|held|detain|compl|transfer|hand|turn|keep|kept)", re.I)
 
 
 # A negation whose scope runs to the end of its clause (no "but", semicolon or full stop).
@@ -660,7 +738,21 @@ def _combine(items: list[StanceFinding]) -> StanceFinding:
         item.stance == "cooperates" and _STANDING_COOPERATION.search(item.cue) for item in items
     )
     street_only = all(_STREET_LEVEL.search(item.cue) for item in items if item.stance == "refuses")
-    if labels == {"refuses", "cooperates"} and standing and street_only:
+    declined_only = all(
+        declines_arrangement_only(item.evidence) for item in items if item.stance == "refuses"
+    )
+    if labels == {"refuses", "cooperates"} and declined_only:
+        # "has no plans to seek a 287(g) agreement" beside "honors ICE detainers": turning an
+        # arrangement down refuses nothing it keeps doing; beside no more than mentions of the
+        # arrangement itself, it is the refusal.
+        holding = any(
+            item.stance == "cooperates"
+            and _HOLDING.search(item.cue)
+            and not _ARRANGEMENT_WORDS.search(item.cue)
+            for item in items
+        )
+        chosen = "cooperates" if holding else "refuses"
+    elif labels == {"refuses", "cooperates"} and standing and street_only:
         # "signed a 287(g) agreement" / "honors ICE detainers at its jail" beside "deputies on
         # patrol do not ask about status": a standing arrangement is no narrow case, and
         # declining street enforcement does not undo it (GOLD-FORMAT: cooperates). A refusal

@@ -1,0 +1,157 @@
+"""Stances: classes of errors seen on unseen articles, each with several wordings of our own."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from extractor.agencies import extract_agencies
+from extractor.officials import extract_officials
+from extractor.quotes import extract_quotes
+from extractor.stances import classify_sentence, extract_stances
+
+
+def _label(sentence: str) -> str | None:
+    found = classify_sentence(sentence, document_on_topic=True)
+    return found[0] if found is not None else None
+
+
+def _stances(nlp: Language, text: str) -> dict[str, str]:
+    doc = nlp(text)
+    agencies = extract_agencies(doc)
+    officials = extract_officials(doc, agencies=agencies)
+    quotes = extract_quotes(doc, agencies=agencies, officials=officials)
+    found = extract_stances(doc, agencies=agencies, officials=officials, quotes=quotes)
+    return {f.agency: f.stance for f in found}
+
+
+# 1. An exception only for a judge's warrant or order keeps a refusal a refusal, however the
+# exception is worded; any other narrow case beside it makes `limits`.
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        (
+            "The Marston County jail does not honor ICE detainers unless they are backed by a "
+            "judicial warrant.",
+            "refuses",
+        ),
+        (
+            "The jail does not hold anyone on an immigration detainer unless it comes with a "
+            "judicial warrant.",
+            "refuses",
+        ),
+        ("The office has not honored detainers without a judicial warrant since 2016.", "refuses"),
+        (
+            "Deputies will not keep anyone in custody for ICE unless a judge has signed a warrant.",
+            "refuses",
+        ),
+        (
+            "The sheriff's office won't detain people for immigration agents except when "
+            "presented with a signed criminal warrant.",
+            "refuses",
+        ),
+        ("The county does not honor detainer requests absent a court order.", "refuses"),
+        (
+            "The sheriff does not honor detainers, except those accompanied by a federal court order.",
+            "refuses",
+        ),
+        ("Deputies won't hold anyone past release for ICE unless a judge orders it.", "refuses"),
+        (
+            "The jail will not hold people for ICE unless the detainers are signed by a judge.",
+            "refuses",
+        ),
+        (
+            "The jail honors ICE detainers only when they are accompanied by a judicial warrant.",
+            "refuses",
+        ),
+        # other narrow cases still make `limits`
+        (
+            "The department will not hold people on detainers unless they face serious felony charges.",
+            "limits",
+        ),
+        (
+            "The jail does not hold people for ICE unless there is a judicial warrant or the "
+            "person is charged with a violent felony.",
+            "limits",
+        ),
+        (
+            "Officers will not ask about immigration status except when investigating human trafficking.",
+            "limits",
+        ),
+    ],
+)
+def test_a_judicial_warrant_exception_stays_a_refusal(sentence: str, label: str) -> None:
+    assert _label(sentence) == label
+
+
+# 2. Not having, seeking or joining an arrangement is no cooperation; declining one beside
+# holds that go on is cooperation.
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        (
+            "The Harlow Police Department has never had a 287(g) agreement and we're not going "
+            "to start one.",
+            "refuses",
+        ),
+        (
+            '"We have never had a 287(g) agreement, and we are not going to sign one," she said.',
+            "refuses",
+        ),
+        ("The police department does not have a 287(g) agreement with ICE.", "refuses"),
+        ("The department is not part of the 287(g) program.", "refuses"),
+        ("The sheriff said he has no interest in a 287(g) agreement.", "refuses"),
+        ("The sheriff let the 287(g) agreement expire last year.", "refuses"),
+        ("The city has no agreement with ICE.", "refuses"),
+        ("The county declined to join the 287(g) program last spring.", "refuses"),
+        ("The commission won't renew the agreement with ICE when it expires in June.", "refuses"),
+        ("The department is not going to join the ICE task force.", "refuses"),
+        ("The county has not yet signed the agreement with ICE.", "unclear"),
+        (
+            "The sheriff has no plans to seek a task force agreement but will keep honoring ICE detainers.",
+            "cooperates",
+        ),
+        (
+            "The office declined to join the 287(g) program, but its jail still holds inmates on "
+            "ICE detainers.",
+            "cooperates",
+        ),
+        # another refusal or a narrow case beside the declined arrangement decides
+        (
+            "The sheriff declined to join the 287(g) program and will not honor detainers.",
+            "refuses",
+        ),
+        (
+            "The sheriff declined to join the 287(g) program, but deputies notify ICE when they "
+            "arrest violent felons.",
+            "limits",
+        ),
+    ],
+)
+def test_a_declined_arrangement_is_no_cooperation(sentence: str, label: str) -> None:
+    assert _label(sentence) == label
+
+
+@pytest.mark.parametrize(
+    ("text", "agency", "label"),
+    [
+        (
+            "The Pell City Police Department has never had a 287(g) agreement and we're not "
+            "going to start one, Chief Ray Dunn said. Under 287(g), officers can question "
+            "people about their immigration status.",
+            "Pell City Police Department",
+            "refuses",
+        ),
+        (
+            "The Gresham County Sheriff's Office has no plans to seek a task force agreement "
+            "with ICE, Sheriff Lyle Moss said.\n\nThe office will keep honoring ICE detainers "
+            "at the county jail, he said.",
+            "Gresham County Sheriff's Office",
+            "cooperates",
+        ),
+    ],
+)
+def test_a_declined_arrangement_across_sentences(
+    nlp: Language, text: str, agency: str, label: str
+) -> None:
+    assert _stances(nlp, text).get(agency) == label
