@@ -274,8 +274,14 @@ def classify_sentence(
         # "honors detainers only when they come with a judicial warrant": a hold only on a
         # judge's order is no hold for ICE (GOLD-FORMAT: the warrant exception refuses).
         return "refuses", f"{cooperation.group(0)} … {warrant.group(0)}", 0.8
-    if cooperation is not None and "287" in cooperation.group(0):
-        return "cooperates", cooperation.group(0), 0.8
+    arrangement = next(
+        (m for m in _all(c.cooperates, text) if _ARRANGEMENT_WORDS.search(m.group(0))), None
+    )
+    if cooperation is not None and arrangement is not None:
+        # "signed a 287(g) agreement that lets detention officers screen inmates charged with
+        # felonies": an arrangement is cooperation whatever it allows; narrow cases are
+        # `limits` only for an agency that otherwise declines.
+        return "cooperates", arrangement.group(0), 0.8 if "287" in arrangement.group(0) else 0.75
     if limit is not None:
         return "limits", limit.group(0), 0.75
     if cooperation is not None:
@@ -752,6 +758,14 @@ def _combine(items: list[StanceFinding]) -> StanceFinding:
             for item in items
         )
         chosen = "cooperates" if holding else "refuses"
+    elif (
+        labels == {"limits", "cooperates"}
+        and standing
+        and not any(_first(cues().refuses, item.evidence.replace("’", "'")) for item in items)
+    ):
+        # "signed a 287(g) agreement" beside "officers screen inmates only after felony
+        # bookings": narrow cases are `limits` only for an agency that otherwise declines.
+        chosen = "cooperates"
     elif labels == {"refuses", "cooperates"} and standing and street_only:
         # "signed a 287(g) agreement" / "honors ICE detainers at its jail" beside "deputies on
         # patrol do not ask about status": a standing arrangement is no narrow case, and

@@ -155,3 +155,42 @@ def test_a_declined_arrangement_across_sentences(
     nlp: Language, text: str, agency: str, label: str
 ) -> None:
     assert _stances(nlp, text).get(agency) == label
+
+
+# 3. An arrangement is cooperation whatever it allows; narrow cases it names are no `limits`.
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The sheriff signed an agreement with ICE under the 287(g) program that allows jailers "
+        "to screen inmates charged with felonies.",
+        "The office signed a 287(g) agreement that lets deputies notify ICE about inmates "
+        "charged with violent felonies.",
+        "Last month the Dorrance County Sheriff's Office signed a 287(g) agreement with ICE "
+        "that lets detention officers screen inmates for immigration status.",
+    ],
+)
+def test_an_arrangement_with_narrow_duties_cooperates(sentence: str) -> None:
+    assert _label(sentence) == "cooperates"
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Under the agreement, detention officers will screen inmates for immigration status "
+        "only after they are booked on felony charges.",
+        "The office notifies ICE when inmates charged with violent felonies are released.",
+    ],
+)
+def test_narrow_duties_beside_an_arrangement_cooperate(nlp: Language, second: str) -> None:
+    text = (
+        f"The Dorrance County Sheriff's Office signed a 287(g) agreement with ICE in May. {second}"
+    )
+    assert _stances(nlp, text) == {"Dorrance County Sheriff's Office": "cooperates"}
+
+
+def test_a_narrow_case_still_limits_a_refusal(nlp: Language) -> None:
+    text = (
+        "The Dorrance County Sheriff's Office will not take part in immigration raids. The "
+        "office notifies ICE when inmates charged with violent felonies are released."
+    )
+    assert _stances(nlp, text) == {"Dorrance County Sheriff's Office": "limits"}
