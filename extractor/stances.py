@@ -203,6 +203,12 @@ def classify_sentence(
     exception = _first_outside(c.exception, text, [m.span() for m in warrants])
     warrant = warrants[0] if warrants else None
     cooperation = _unless_hypothetical(_first(c.cooperates, text), text)
+    # "works with the FBI on gun violence and narcotics cases": help on ordinary crimes is no
+    # help with immigration enforcement, neither cooperation nor a narrow case beside a refusal.
+    # Sharing information or intelligence in criminal cases is a narrow case in its own right
+    # (GOLD-FORMAT), so a clause with a limiting cue keeps its words.
+    cooperation = None if _ordinary_crime_work(text, cooperation) else cooperation
+    exception = None if _ordinary_crime_work(text, exception) else exception
     if (
         cooperation is not None
         and refusal is None
@@ -330,6 +336,37 @@ def declines_arrangement_only(sentence: str) -> bool:
     text = sentence.replace("’", "'")
     refusal = _first(cues().refuses, text)
     return refusal is not None and _declined_arrangement(text, refusal) is not None
+
+
+# Ordinary criminal work done with federal agencies (FBI, DEA, ATF), and words that make a
+# clause about immigration enforcement after all.
+_ORDINARY_CRIMES = re.compile(
+    r"\b(?:gun violence|guns?|firearms?|narcotics?|drugs?|fentanyl|opioids?|gangs?|homicides?|"
+    r"murders?|robber(?:y|ies)|carjack\w*|shootings?|child (?:exploitation|abuse|pornography)|"
+    r"terrorism|cyber\w*|fraud|fugitives?|counterfeit\w*|money laundering|bank robber\w*)\b",
+    re.IGNORECASE,
+)
+_IMMIGRATION_WORDS = re.compile(
+    r"immigra|\bICE\b|deport|detainer|287\s*\(\s*g|undocumented|\bCBP\b|\bDHS\b|border patrol|"
+    r"homeland security|migrant|noncitizen|\bstatus\b|sanctuary",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"[.;]|\b(?:but|while|although|though|however|whereas)\b", re.IGNORECASE)
+
+
+def _ordinary_crime_work(text: str, match: re.Match[str] | None) -> bool:
+    """Whether ``match`` stands in a clause about ordinary crimes that names no immigration
+    enforcement ("works with the FBI on gun violence and narcotics cases")."""
+    if match is None:
+        return False
+    start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, match.start())), default=0)
+    after = _CLAUSE_BREAK.search(text, match.end())
+    clause = text[start : after.start() if after is not None else len(text)]
+    return (
+        bool(_ORDINARY_CRIMES.search(clause))
+        and not _IMMIGRATION_WORDS.search(clause)
+        and _first(cues().limits, clause) is None
+    )
 
 
 # Cooperation cues that hold or hand people over for ICE.

@@ -194,3 +194,46 @@ def test_a_narrow_case_still_limits_a_refusal(nlp: Language) -> None:
         "office notifies ICE when inmates charged with violent felonies are released."
     )
     assert _stances(nlp, text) == {"Dorrance County Sheriff's Office": "limits"}
+
+
+# 5. Working with federal agencies on ordinary crimes is no immigration cooperation; sharing
+# intelligence in criminal cases stays the narrow case the guidelines name.
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        (
+            "Officers continue to work closely with federal partners, including the FBI and DEA, "
+            "on gun violence and narcotics cases.",
+            None,
+        ),
+        (
+            "The police department will keep assisting federal authorities with firearms and "
+            "fentanyl cases.",
+            None,
+        ),
+        (
+            "The department works with federal partners, including the FBI, on criminal "
+            "investigations such as gun violence and narcotics, but it does not enforce civil "
+            "immigration law.",
+            "refuses",
+        ),
+        (
+            "Detectives share criminal intelligence with federal agencies on gang and homicide "
+            "investigations.",
+            "limits",
+        ),
+        ("The jail notifies ICE when people charged with drug trafficking are released.", "limits"),
+    ],
+)
+def test_ordinary_crime_work_with_federal_agencies(sentence: str, label: str | None) -> None:
+    assert _label(sentence) == label
+
+
+def test_a_refusal_is_not_undone_by_work_on_ordinary_crimes(nlp: Language) -> None:
+    text = (
+        "Brookfield Police Chief Omar Haddad said the Brookfield Police Department does not "
+        "enforce federal civil immigration law.\n\nThe department continues to work with "
+        "federal partners such as the FBI and the DEA on gun violence and narcotics "
+        "investigations, Haddad said."
+    )
+    assert _stances(nlp, text) == {"Brookfield Police Department": "refuses"}
