@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from extractor.mentions import Agency, Official, Quote
 from extractor.nlp import doc_text
@@ -459,10 +459,17 @@ def _sentence_agencies(
         # "McHenry County Sheriff's Office: The office ended its agreement ...": a list entry
         # is about the agency that heads it.
         return [labelled], 1.0
-    subjects = _subjects_with_role(sent)
+    # A subject in an adverbial clause ("While the sheriff's office signed an agreement, the
+    # chief said ...") is the background, tried after the others.
+    background = {
+        t.left_edge.idx for t in sent if t.dep_ in _SUBJECT_DEPS and t.head.dep_ == "advcl"
+    }
+    subjects = sorted(_subjects_with_role(sent), key=lambda item: item[0][0] in background)
     # An agency named as the subject of any clause acts itself: in "Mayor X told reporters
     # that Newark police will not help ICE", the police, not the mayor's city.
-    for _, (head_start, head_end), _ in subjects:
+    for (start, _), (head_start, head_end), _ in subjects:
+        if start in background and len(subjects) > 1:
+            continue
         named = _agencies_in(local, head_start, head_end)
         if named and not _official_in(officials, head_start, head_end):
             return named, 1.0
@@ -699,7 +706,11 @@ def extract_stances(
             # No agency, no stance: skipping the cue search here saves most of this module's time.
             continue
         previous, previous_end = targets, clause.end_char
-        found = classify_sentence(clause.text, context=clause.sent.text, document_on_topic=on_topic)
+        found = classify_sentence(
+            _own_text(clause, targets, agencies, officials),
+            context=clause.sent.text,
+            document_on_topic=on_topic,
+        )
         if found is None:
             found = _carried_over(clause.text, prior, last, targets)
         if found is None or _is_reported(clause.text):
@@ -718,6 +729,118 @@ def extract_stances(
             evidence.setdefault(agency.name, []).append(finding)
             last = finding
     return [_combine(items) for items in evidence.values()]
+
+
+def _own_text(
+    clause: Span,
+    targets: Sequence[Agency],
+    agencies: Sequence[Agency],
+    officials: Sequence[Official],
+) -> str:
+    """``clause`` without the clauses whose subject is another agency: in "his officers will
+    not ask about status, while the county sheriff signed a 287(g) agreement", the sheriff's
+    agreement is no narrow case of the police department's refusal."""
+    dropped: set[int] = set()
+    for token in clause:
+        if token.dep_ not in _SUBJECT_DEPS or token.head.i == token.i:
+            continue
+        verb = token.head
+        if verb.dep_ in ("ccomp", "xcomp") or not _other_agency(
+            token, targets, agencies, officials
+        ):
+            # "ordered that city staff, including the police, not assist": what the agency
+            # orders or says of others is its own position.
+            continue
+        # The verb's own words: its subtree without the clauses that have subjects of their own.
+        nested = {
+            t.i
+            for child in verb.children
+            if child.dep_ in ("conj", "advcl", "ccomp", "parataxis", "xcomp")
+            and any(g.dep_ in _SUBJECT_DEPS for g in child.children)
+            for t in child.subtree
+        }
+        own = [t for t in verb.subtree if t.i not in nested and clause.start <= t.i < clause.end]
+        spans = [(t.idx, t.idx + len(t.text)) for t in own]
+        if any(
+            _overlaps(span, *own_span) for a in targets for span in a.spans for own_span in spans
+        ):
+            continue  # the target's own mention is in it: "the office, unlike the city, ..."
+        dropped.update(t.i for t in own)
+    dropped.update(_contrasted_other(clause, targets, agencies))
+    if not dropped:
+        return clause.text
+    return "".join(t.text_with_ws for t in clause if t.i not in dropped)
+
+
+_CONTRAST_WORDS = {"while", "but", "whereas", "although", "though", "however", "meanwhile"}
+
+
+def _contrasted_other(
+    clause: Span, targets: Sequence[Agency], agencies: Sequence[Agency]
+) -> set[int]:
+    """Token ids of a contrasted clause about another agency, from its contrast word to the
+    next one: "..., while the Lorne County Sheriff's Office notifies ICE ..." (the parser
+    often misreads such clauses, so this goes by words)."""
+    local = [a for a in agencies if a.agency_type != "federal" and a not in targets]
+    kinds = {a.agency_type for a in targets}
+    dropped: set[int] = set()
+    tokens = list(clause)
+    for n, token in enumerate(tokens):
+        if token.lower_ not in _CONTRAST_WORDS:
+            continue
+        rest = tokens[n + 1 :]
+        end = next((k for k, t in enumerate(rest) if t.lower_ in _CONTRAST_WORDS), len(rest))
+        part = rest[:end]
+        if not part:
+            continue
+        lead = part[:6]
+        other = any(
+            _overlaps(span, t.idx, t.idx + len(t.text))
+            for a in local
+            for span in a.spans
+            for t in lead[:2]
+        )
+        for t in lead:
+            described = _DESCRIBED.get(t.lower_)
+            if described is not None and t.lower_ not in ("officers", "police"):
+                other = other or not any(k in kinds for k in described)
+                break
+            if t.pos_ == "VERB" or t.pos_ == "AUX":
+                break
+        own = any(
+            _overlaps(span, part[0].idx, part[-1].idx + len(part[-1].text))
+            for a in targets
+            for span in a.spans
+        )
+        if other and not own:
+            dropped.update(t.i for t in [token, *part])
+    return dropped
+
+
+def _other_agency(
+    subject: Token,
+    targets: Sequence[Agency],
+    agencies: Sequence[Agency],
+    officials: Sequence[Official],
+) -> bool:
+    """Whether ``subject`` names, or describes by its office, a local agency other than the
+    ``targets`` ("the county sheriff" beside a police department)."""
+    words = list(subject.subtree)
+    start, end = words[0].idx, words[-1].idx + len(words[-1].text)
+    names = {a.name for a in targets}
+    named = _agencies_in([a for a in agencies if a.agency_type != "federal"], start, end)
+    if named:
+        return all(a.name not in names for a in named)
+    speaking = [o for o in officials if any(_overlaps(s, start, end) for s in o.spans)]
+    if speaking:
+        return all(o.agency and o.agency not in names for o in speaking)
+    owner = next((c for c in subject.children if c.dep_ == "poss"), None)
+    if subject.lower_ in _BODY_NOUNS and owner is not None:
+        subject = owner  # "the sheriff's office", "the city's jail"
+    kinds = _DESCRIBED.get(subject.lower_)
+    if kinds is None or subject.lower_ in ("officers", "police"):
+        return False  # "officers" may be anyone's
+    return not any(a.agency_type in kinds for a in targets)
 
 
 # "The Sable Ridge department follows a similar policy": the stance just stated, again.

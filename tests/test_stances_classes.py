@@ -237,3 +237,45 @@ def test_a_refusal_is_not_undone_by_work_on_ordinary_crimes(nlp: Language) -> No
         "investigations, Haddad said."
     )
     assert _stances(nlp, text) == {"Brookfield Police Department": "refuses"}
+
+
+# 4. A clause about another agency (its own subject, or a contrast that names it) is no
+# narrow case of this agency's refusal, and an agency in a background clause does not take
+# the stance of the sentence's main speaker.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Millbrook Police Chief Wes Arden said his officers will not enforce civil immigration "
+        "law or ask people about their status during calls for service, while the county "
+        "sheriff signed a 287(g) agreement.",
+        "The Lorne County Sheriff's Office signed a 287(g) agreement last month.\n\nMillbrook "
+        "Police Chief Wes Arden said his officers will not enforce civil immigration law or ask "
+        "people about their status, but the sheriff's office notifies ICE about inmates charged "
+        "with serious crimes.",
+        "The Millbrook Police Department will not ask about immigration status, while the Lorne "
+        "County Sheriff's Office notifies ICE when inmates charged with violent felonies are "
+        "released.",
+        "While the Lorne County Sheriff's Office signed a 287(g) agreement, Millbrook Police "
+        "Chief Wes Arden said his officers will not ask people about their immigration status.",
+    ],
+)
+def test_another_agencys_clause_does_not_limit_a_refusal(nlp: Language, text: str) -> None:
+    found = _stances(nlp, text)
+    assert found["Millbrook Police Department"] == "refuses"
+    assert found.get("Lorne County Sheriff's Office") != "refuses"
+
+
+def test_the_agencys_own_narrow_case_still_limits(nlp: Language) -> None:
+    text = (
+        "The Millbrook Police Department will not enforce civil immigration law, but officers "
+        "notify ICE when they arrest someone for a violent felony."
+    )
+    assert _stances(nlp, text) == {"Millbrook Police Department": "limits"}
+
+
+def test_an_order_about_others_is_the_agencys_own_position(nlp: Language) -> None:
+    text = (
+        "Harlan Metro Government has ordered that city staff, including officers of the "
+        "Harlan Metro Police Department, not assist in civil immigration arrests."
+    )
+    assert _stances(nlp, text).get("Harlan Metro Government") == "refuses"
