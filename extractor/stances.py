@@ -467,8 +467,15 @@ def _sentence_agencies(
     subjects = sorted(_subjects_with_role(sent), key=lambda item: item[0][0] in background)
     # An agency named as the subject of any clause acts itself: in "Mayor X told reporters
     # that Newark police will not help ICE", the police, not the mayor's city.
+    text = doc_text(sent.doc)
+    # "While the LVMPD maintains ..., it does share ...": a pronoun is the same agency.
+    foreground = [
+        (s, e)
+        for (s, e), _, _ in subjects
+        if s not in background and text[s:e].lower() not in _PRONOUNS | {"he", "she"}
+    ]
     for (start, _), (head_start, head_end), _ in subjects:
-        if start in background and len(subjects) > 1:
+        if start in background and foreground:
             continue
         named = _agencies_in(local, head_start, head_end)
         if named and not _official_in(officials, head_start, head_end):
@@ -501,6 +508,11 @@ def _sentence_agencies(
                     or head_text.split()[-1:] == official.name.split()[-1:]
                 )
             ):
+                owner = _owner_described(sent, start, end, local, by_name[official.agency])
+                if owner is not None:
+                    # "Maj. Ron Felder, the sheriff's operations commander, said ...": the
+                    # office the sentence gives the official outweighs another one.
+                    return [owner], 0.9
                 return [by_name[official.agency]], 0.95
         described = (
             None
@@ -534,6 +546,33 @@ def _sentence_agencies(
         # in 2021") is about the agency its row or list names just before.
         return previous, 0.75
     return [], 0.0
+
+
+# "the sheriff's operations commander"; not "the city's police chief" (the police's).
+_OWNER = re.compile(
+    r"\b(?:the|its|their|his|her) (sheriff|police|city|county|state)['’]s\b"
+    r"(?!\s+(?:police|sheriff|jail|detention|correction|highway|patrol))",
+    re.IGNORECASE,
+)
+
+
+def _owner_described(
+    sent: Span, start: int, end: int, local: list[Agency], given: Agency
+) -> Agency | None:
+    """The agency a subject's own words give an official ("X, the sheriff's operations
+    commander") when it is not ``given``: the nearest fitting agency named before the
+    sentence, else the only fitting one in the document; None when it fits or is unknown."""
+    match = _OWNER.search(doc_text(sent.doc), start, end)
+    if match is None:
+        return None
+    kinds = _DESCRIBED.get(match.group(1).lower(), ())
+    if given.agency_type in kinds:
+        return None
+    fitting = [a for a in local if a.agency_type in kinds]
+    before = [(s, a) for a in fitting for s, _ in a.spans if s < start]
+    if before:
+        return max(before, key=lambda item: item[0])[1]
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def _official_in(officials: list[Official], start: int, end: int) -> bool:
@@ -646,7 +685,12 @@ def _quoted_agency(
         if _overlaps((quote.start, quote.end), clause.start_char, clause.end_char):
             agency = by_name.get(quote.speaker_agency)
             if agency is not None:
-                return [agency], 0.85
+                # "'...,' said Maj. Ron Felder, the sheriff's operations commander": the office
+                # the attribution names outweighs the one the officials table gives.
+                owner = _owner_described(
+                    clause, clause.start_char, clause.end_char, list(by_name.values()), agency
+                )
+                return [owner or agency], 0.85
     return [], 0.0
 
 

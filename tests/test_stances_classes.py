@@ -279,3 +279,33 @@ def test_an_order_about_others_is_the_agencys_own_position(nlp: Language) -> Non
         "Harlan Metro Police Department, not assist in civil immigration arrests."
     )
     assert _stances(nlp, text).get("Harlan Metro Government") == "refuses"
+
+
+# 8. The office a sentence gives its speaker ("the sheriff's operations commander") decides
+# whose stance it is, even when the officials table names another agency.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Tarrant Springs Police Department will keep its officers out of immigration "
+        "enforcement. Maj. Ron Felder, the sheriff's operations commander, said the task force "
+        "deputies would assist ICE with arrests. The Harlan County Sheriff's Office joined the "
+        "task force in May.",
+        "The Harlan County Sheriff's Office joined the task force in May. The Tarrant Springs "
+        "Police Department will keep its officers out of immigration enforcement. Lt. Gina "
+        "Sato, the sheriff's task force supervisor, said deputies will help ICE agents serve "
+        "warrants.",
+    ],
+)
+def test_the_speakers_stated_office_takes_the_stance(nlp: Language, text: str) -> None:
+    assert _stances(nlp, text) == {
+        "Tarrant Springs Police Department": "refuses",
+        "Harlan County Sheriff's Office": "cooperates",
+    }
+
+
+def test_the_citys_police_chief_speaks_for_the_police(nlp: Language) -> None:
+    text = (
+        "Maria Lopez, the city's police chief, told the council that Westbrook officers will "
+        "not ask anyone about immigration status. The Westbrook Police Department has 80 officers."
+    )
+    assert _stances(nlp, text) == {"Westbrook Police Department": "refuses"}
