@@ -452,7 +452,18 @@ def _sentence_agencies(
     previous_end: int = 0,
 ) -> tuple[list[Agency], float]:
     """Agencies a sentence speaks for, with how sure the attribution is."""
-    local = [a for a in agencies if a.agency_type != "federal"]
+    text = doc_text(sent.doc)
+    # "filings in Garland County Circuit Court", "a judge at the Garland County Courthouse":
+    # a place named only inside a court's name is no actor in the sentence.
+    local = [
+        a
+        for a in agencies
+        if a.agency_type != "federal"
+        and not (
+            (inside := [e for s, e in a.spans if sent.start_char <= s < sent.end_char])
+            and all(_COURT_AFTER.match(text, e) for e in inside)
+        )
+    ]
     by_name = {a.name: a for a in local}
     labelled = _paragraph_label(sent, local)
     if labelled is not None:
@@ -467,7 +478,6 @@ def _sentence_agencies(
     subjects = sorted(_subjects_with_role(sent), key=lambda item: item[0][0] in background)
     # An agency named as the subject of any clause acts itself: in "Mayor X told reporters
     # that Newark police will not help ICE", the police, not the mayor's city.
-    text = doc_text(sent.doc)
     # "While the LVMPD maintains ..., it does share ...": a pronoun is the same agency.
     foreground = [
         (s, e)
@@ -573,6 +583,11 @@ def _owner_described(
     if before:
         return max(before, key=lambda item: item[0])[1]
     return fitting[0] if len(fitting) == 1 else None
+
+
+_COURT_AFTER = re.compile(
+    r"(?:['’]s)?\s+(?:[A-Z][\w.]*\s+){0,2}(?:Court|Courthouse|Courts)\b|\s+court(?:house)?\b"
+)
 
 
 def _official_in(officials: list[Official], start: int, end: int) -> bool:

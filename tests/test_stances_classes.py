@@ -309,3 +309,28 @@ def test_the_citys_police_chief_speaks_for_the_police(nlp: Language) -> None:
         "not ask anyone about immigration status. The Westbrook Police Department has 80 officers."
     )
     assert _stances(nlp, text) == {"Westbrook Police Department": "refuses"}
+
+
+# 7. A newsroom's own research and a place named only inside a court's name give no stance.
+@pytest.mark.parametrize(
+    "second",
+    [
+        "The Ledger reviewed court filings in Garland County Circuit Court, jail booking logs "
+        "and 287(g) agreements posted by ICE.",
+        "For this story, the Ledger looked at cases in Garland County Circuit Court and 287(g) "
+        "agreements posted by ICE.",
+        "A judge at the Garland County Courthouse heard arguments about 287(g) agreements.",
+        "Reporters obtained records and e-mails about ICE detainers from the state.",
+    ],
+)
+def test_reporting_and_court_venues_are_no_stance(nlp: Language, second: str) -> None:
+    text = f"Garland County commissioners voted last year to fund new jail beds.\n\n{second}"
+    assert _stances(nlp, text) == {}
+
+
+def test_a_county_acting_beside_a_court_venue_keeps_its_stance(nlp: Language) -> None:
+    text = (
+        "Garland County commissioners voted last year to approve a 287(g) agreement with ICE, "
+        "according to filings in Garland County Circuit Court."
+    )
+    assert _stances(nlp, text) == {"Garland County": "cooperates"}
