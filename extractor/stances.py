@@ -602,6 +602,8 @@ _DESCRIBED = {
     "troopers": ("state",), "mayor": ("city",), "council": ("city",),
     "commissioners": ("county",), "supervisors": ("county",), "jail": ("sheriff",),
     "city": ("city",), "county": ("county",),
+    # "The ordinance bars city employees from ...": the body that passed it.
+    "ordinance": ("city", "county"), "commission": ("county", "city"),
 }  # fmt: skip
 # How far back (characters) a described subject looks for the agency it belongs to.
 _DESCRIBED_REACH = 2000

@@ -334,3 +334,74 @@ def test_a_county_acting_beside_a_court_venue_keeps_its_stance(nlp: Language) ->
         "according to filings in Garland County Circuit Court."
     )
     assert _stances(nlp, text) == {"Garland County": "cooperates"}
+
+
+# 6. Stances stated in wordings the cues missed: a city's "immigration work" and its
+# ordinance, a commission's review, a state department's notices, an arrangement kept or
+# joined, funding under an agreement.
+@pytest.mark.parametrize(
+    ("text", "agency", "label"),
+    [
+        (
+            'The City of Marden has a welcoming ordinance.\n\n"We do not do the federal '
+            "government's immigration work,\" Mayor Ellen Park said.",
+            "City of Marden",
+            "refuses",
+        ),
+        (
+            "The City of Marden adopted a welcoming ordinance in 2019. The ordinance bars city "
+            "employees from asking about immigration status.",
+            "City of Marden",
+            "refuses",
+        ),
+        (
+            "Tolland County commissioners met Tuesday.\n\nThe commission is reviewing the jail "
+            "contract with ICE and has not decided whether to renew it.",
+            "Tolland County",
+            "unclear",
+        ),
+        (
+            "The Idaho Department of Correction will notify ICE before releasing people "
+            "convicted of violent felonies.",
+            "Idaho Department of Correction",
+            "limits",
+        ),
+        (
+            "The Renfrew County Sheriff's Office intends to keep its agreement with ICE in "
+            "place, Sheriff Jo Hale said.",
+            "Renfrew County Sheriff's Office",
+            "cooperates",
+        ),
+        (
+            "The Vermont State Police signed on to the ICE task force last year.",
+            "Vermont State Police",
+            "cooperates",
+        ),
+        (
+            "ICE launched a task force in Georgia. The Georgia State Patrol is a partner in the "
+            "task force.",
+            "Georgia State Patrol",
+            "cooperates",
+        ),
+        (
+            "The Bexar County Commission approved funding for four detention officer positions "
+            "under the 287(g) agreement.",
+            "Bexar County",
+            "cooperates",
+        ),
+    ],
+)
+def test_stances_in_missed_wordings(nlp: Language, text: str, agency: str, label: str) -> None:
+    assert _stances(nlp, text).get(agency) == label
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        ("The sheriff will keep the 287(g) agreement in place.", "cooperates"),
+        ("The county is not a partner in the task force.", "refuses"),
+        ("The sheriff said he will keep his promise to end the agreement with ICE.", "refuses"),
+    ],
+)
+def test_kept_and_joined_arrangements(sentence: str, label: str) -> None:
+    assert _label(sentence) == label
