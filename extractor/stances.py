@@ -274,12 +274,14 @@ def classify_sentence(
         cooperation is not None
         and warrant is not None
         and warrant.group(0).lower().startswith("only")
-        and cooperation.start() < warrant.start()
+        and cooperation.start() < warrant.end()
         and _HOLDING.search(cooperation.group(0))
     ):
         # "honors detainers only when they come with a judicial warrant": a hold only on a
         # judge's order is no hold for ICE (GOLD-FORMAT: the warrant exception refuses).
-        return "refuses", f"{cooperation.group(0)} … {warrant.group(0)}", 0.8
+        inside = cooperation.start() >= warrant.start()
+        cue = warrant.group(0) if inside else f"{cooperation.group(0)} … {warrant.group(0)}"
+        return "refuses", cue, 0.8
     arrangement = next(
         (m for m in _all(c.cooperates, text) if _ARRANGEMENT_WORDS.search(m.group(0))), None
     )
@@ -306,7 +308,7 @@ def classify_sentence(
 _ENTERING = re.compile(
     r"\b(?:ha(?:ve|s|d)|start\w*|sign\w*|seek\w*|sought|join\w*|enter\w*|pursu\w*|renew\w*|"
     r"appl(?:y|ied|ies|ying)|plans?|interest|intention|part of|participat\w*|let|lets|letting|"
-    r"allow\w*)\b",
+    r"allow\w*|end|ends|ended|ending|terminat\w*|cancel\w*|withdr\w*|pull\w* out)\b",
     re.IGNORECASE,
 )
 _ARRANGEMENT_WORDS = re.compile(

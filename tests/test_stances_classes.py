@@ -405,3 +405,30 @@ def test_stances_in_missed_wordings(nlp: Language, text: str, agency: str, label
 )
 def test_kept_and_joined_arrangements(sentence: str, label: str) -> None:
     assert _label(sentence) == label
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        # holds for ICE only on a judge's warrant refuse; on a felony charge they limit
+        (
+            "The jail will only hold someone for ICE if the agency provides a warrant signed by a judge.",
+            "refuses",
+        ),
+        ("The jail will hold people for ICE only if they are charged with a felony.", "limits"),
+        ("The jail holds inmates for ICE for up to 48 hours.", "cooperates"),
+        # ending an arrangement while holds go on is cooperation; ending it alone refuses
+        (
+            "The county ended its 287(g) agreement in 2019 but still honors ICE detainers.",
+            "cooperates",
+        ),
+        ("The sheriff ended the 287(g) agreement in 2021.", "refuses"),
+        (
+            "The Harwell Police Department has a policy forbidding officers from asking about "
+            "immigration status or holding anyone for ICE.",
+            "refuses",
+        ),
+    ],
+)
+def test_holds_for_ice_and_ended_arrangements(sentence: str, label: str) -> None:
+    assert _label(sentence) == label
