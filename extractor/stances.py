@@ -280,8 +280,8 @@ def classify_sentence(
         # "honors detainers only when they come with a judicial warrant": a hold only on a
         # judge's order is no hold for ICE (GOLD-FORMAT: the warrant exception refuses).
         inside = cooperation.start() >= warrant.start()
-        cue = warrant.group(0) if inside else f"{cooperation.group(0)} … {warrant.group(0)}"
-        return "refuses", cue, 0.8
+        label_cue = warrant.group(0) if inside else f"{cooperation.group(0)} … {warrant.group(0)}"
+        return "refuses", label_cue, 0.8
     arrangement = next(
         (m for m in _all(c.cooperates, text) if _ARRANGEMENT_WORDS.search(m.group(0))), None
     )
