@@ -432,3 +432,29 @@ def test_kept_and_joined_arrangements(sentence: str, label: str) -> None:
 )
 def test_holds_for_ice_and_ended_arrangements(sentence: str, label: str) -> None:
     assert _label(sentence) == label
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        ("We are not going to do the work of federal immigration agents.", "refuses"),
+        ("The Highway Patrol has signed on as a partner in the federal task force.", "cooperates"),
+        (
+            "The council voted to fund two deputy positions assigned to the ICE task force.",
+            "cooperates",
+        ),
+        (
+            "The council voted not to fund two deputy positions assigned to the ICE task force.",
+            "refuses",
+        ),
+        ("The county refused to pay for the ICE task force.", "refuses"),
+        ("The board has not made a decision on the jail contract with ICE.", "unclear"),
+        (
+            "The department will alert immigration authorities before releasing anyone "
+            "convicted of a violent felony.",
+            "limits",
+        ),
+    ],
+)
+def test_more_wordings_of_work_funding_and_membership(sentence: str, label: str) -> None:
+    assert _label(sentence) == label
