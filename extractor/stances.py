@@ -477,15 +477,18 @@ def _sentence_agencies(
     background = {
         t.left_edge.idx for t in sent if t.dep_ in _SUBJECT_DEPS and t.head.dep_ == "advcl"
     }
-    subjects = sorted(_subjects_with_role(sent), key=lambda item: item[0][0] in background)
+    subjects = _subjects_with_role(sent)
+    # "While the LVMPD maintains ..., it does share ...", "When Executive X signed the order,
+    # she said ...": a pronoun is the same agency or official, so the background stays first.
+    foreground = [
+        t
+        for t in sent
+        if t.dep_ in _SUBJECT_DEPS and t.head.dep_ != "advcl" and t.pos_ not in ("PRON", "DET")
+    ]
+    if foreground:
+        subjects = sorted(subjects, key=lambda item: item[0][0] in background)
     # An agency named as the subject of any clause acts itself: in "Mayor X told reporters
     # that Newark police will not help ICE", the police, not the mayor's city.
-    # "While the LVMPD maintains ..., it does share ...": a pronoun is the same agency.
-    foreground = [
-        (s, e)
-        for (s, e), _, _ in subjects
-        if s not in background and text[s:e].lower() not in _PRONOUNS | {"he", "she"}
-    ]
     for (start, _), (head_start, head_end), _ in subjects:
         if start in background and foreground:
             continue
@@ -537,7 +540,7 @@ def _sentence_agencies(
         subject = doc_text(sent.doc)[start:end].lower()
         if main and subject in ("he", "she"):
             # "He said the department ...": the official last named before speaks for theirs.
-            latest = _latest_official(officials, sent.start_char)
+            latest = _latest_official(officials, start)
             if latest is not None and latest.agency in by_name:
                 return [by_name[latest.agency]], 0.85
         # "It said ..." continues the agency before; "unless they are signed" does not.
@@ -546,6 +549,16 @@ def _sentence_agencies(
     mentioned = _agencies_in(local, sent.start_char, sent.end_char)
     if len(mentioned) == 1:
         return mentioned, 0.7
+    speaking = {
+        o.agency
+        for o in officials
+        if o.agency in by_name
+        and any(_overlaps(span, sent.start_char, sent.end_char) for span in o.spans)
+    }
+    if not mentioned and len(speaking) == 1:
+        # "Sheriff Wade Tillman's office participates ..." parsed with no subject: the one
+        # official the sentence names, not the agency of the sentence before.
+        return [by_name[speaking.pop()]], 0.7
     if (
         not subjects
         and len(sent) <= 30

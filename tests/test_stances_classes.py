@@ -6,9 +6,12 @@ import pytest
 from spacy.language import Language
 
 from extractor.agencies import extract_agencies
+from extractor.mentions import Agency, Official
 from extractor.officials import extract_officials
 from extractor.quotes import extract_quotes
 from extractor.stances import classify_sentence, extract_stances
+
+from .conftest import find_span
 
 
 def _label(sentence: str) -> str | None:
@@ -458,3 +461,32 @@ def test_holds_for_ice_and_ended_arrangements(sentence: str, label: str) -> None
 )
 def test_more_wordings_of_work_funding_and_membership(sentence: str, label: str) -> None:
     assert _label(sentence) == label
+
+
+# 8 (again). "he said" speaks for the official named before it in the same sentence, not one
+# named in an earlier sentence; a background subject with only pronouns beside it still acts.
+def test_he_said_after_an_official_in_the_same_sentence(nlp: Language) -> None:
+    text = (
+        "Police Chief Dana Lutz said campus officers will not take part in immigration raids."
+        "\n\nAsked about Sheriff Tom Reyes's plans, he said the county jail will keep holding "
+        "people on ICE detainers."
+    )
+    doc = nlp(text)
+    police = Agency("Elmore University Police Department", "police", "", (), (), 1)
+    officials = [
+        Official("Dana Lutz", "Police Chief", police.name, (find_span(text, "Dana Lutz"),)),
+        Official("Tom Reyes", "Sheriff", "", (find_span(text, "Tom Reyes"),)),
+    ]
+    agencies = [*extract_agencies(doc), police]
+    found = extract_stances(doc, agencies=agencies, officials=officials)
+    # the sheriff's words are not the campus police's: no `limits` from them
+    assert {f.agency: f.stance for f in found} == {police.name: "refuses"}
+
+
+def test_a_background_clause_beside_a_pronoun_keeps_its_agency(nlp: Language) -> None:
+    text = (
+        "When Dorset County Executive Ana Ruiz signed an order last week barring county "
+        "employees from helping with civil immigration arrests, she said it would settle the "
+        "question for everyone who works for the county."
+    )
+    assert _stances(nlp, text) == {"Dorset County": "refuses"}
