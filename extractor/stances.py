@@ -236,7 +236,9 @@ def classify_sentence(
     # "is reviewing whether to sign a similar agreement": the review governs the cooperation.
     # "the county's policy on sharing information with ICE is under review": a review with
     # no refusal beside it is the position, whatever the policy under review says.
-    weighing = unclear is not None and refusal is None
+    # "does not currently hold anyone on detainers and is reviewing ICE's latest request": a
+    # practice stated as for now beside a review is the review.
+    weighing = unclear is not None and (refusal is None or _FOR_NOW.search(text) is not None)
     if not on_topic and document_on_topic and _first(_FEDERAL_PARTNERS, text) is not None:
         # In a story about immigration enforcement, "sharing criminal intelligence with the
         # FBI" is about the same federal partners even when the sentence does not say so.
@@ -257,6 +259,16 @@ def classify_sentence(
         if exception is not None or limit is not None:
             cue = exception or limit
             return "limits", f"{refusal.group(0)} … {cue.group(0) if cue else ''}".strip(), 0.8
+        standing = _first_outside(c.cooperates, text, [refusal.span()])
+        if (
+            standing is not None
+            and _STREET_LEVEL.search(refusal.group(0))
+            and _STANDING_COOPERATION.search(standing.group(0))
+            and _first_outside(c.refuses, text, [refusal.span()]) is None
+        ):
+            # "will honor detainers ... and will not let deputies ask about status on patrol":
+            # declining street enforcement does not undo a standing arrangement (as in _combine).
+            return "cooperates", standing.group(0), 0.75
         declined = _declined_arrangement(text, refusal)
         if declined is not None and _first_outside(c.refuses, text, [declined]) is None:
             # "has no plans to seek a task force agreement but will keep honoring detainers":
@@ -369,6 +381,12 @@ def _ordinary_crime_work(text: str, match: re.Match[str] | None) -> bool:
         and not _IMMIGRATION_WORDS.search(clause)
         and _first(cues().limits, clause) is None
     )
+
+
+_FOR_NOW = re.compile(
+    r"\b(?:currently|at (?:this|the present) time|for now|at present|right now|for the time being)\b",
+    re.IGNORECASE,
+)
 
 
 # Cooperation cues that hold or hand people over for ICE.

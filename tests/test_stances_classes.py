@@ -490,3 +490,46 @@ def test_a_background_clause_beside_a_pronoun_keeps_its_agency(nlp: Language) ->
         "question for everyone who works for the county."
     )
     assert _stances(nlp, text) == {"Dorset County": "refuses"}
+
+
+# A standing arrangement beside a refusal of street enforcement, a time limit that is no narrow
+# case, a practice "for now" beside a review.
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        (
+            "Sheriff Ames said the jail would honor detainers only for the 48 hours the law "
+            "requires and would not let deputies ask about immigration status on patrol.",
+            "cooperates",
+        ),
+        (
+            "The jail honors detainers only for people charged with violent felonies and "
+            "deputies do not ask about status on patrol.",
+            "limits",
+        ),
+        (
+            "The jail will not hold people on detainers, and deputies do not ask about status "
+            "on patrol.",
+            "refuses",
+        ),
+        (
+            "The office said it does not currently hold people solely on immigration detainers "
+            "and is reviewing ICE's newest request.",
+            "unclear",
+        ),
+        (
+            "The office does not hold people on immigration detainers and is reviewing its budget.",
+            "refuses",
+        ),
+    ],
+)
+def test_standing_arrangements_time_limits_and_reviews(sentence: str, label: str) -> None:
+    assert _label(sentence) == label
+
+
+def test_a_feared_reading_is_no_stance(nlp: Language) -> None:
+    text = (
+        "Commissioner Lee Hart of Tolland County said he objected to the ordinance's language "
+        "on information-sharing, which he said could be read to limit cooperation with ICE."
+    )
+    assert _stances(nlp, text) == {}
