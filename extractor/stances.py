@@ -208,6 +208,10 @@ def classify_sentence(
     # Sharing information or intelligence in criminal cases is a narrow case in its own right
     # (GOLD-FORMAT), so a clause with a limiting cue keeps its words.
     cooperation = None if _ordinary_crime_work(text, cooperation) else cooperation
+    if cooperation is not None and _ABOUT_BEFORE.search(text, 0, cooperation.start()):
+        # "reaffirming its policy on cooperation with federal immigration authorities": what
+        # a policy is about is no act of cooperation.
+        cooperation = None
     exception = None if _ordinary_crime_work(text, exception) else exception
     if (
         cooperation is not None
@@ -385,6 +389,14 @@ def _ordinary_crime_work(text: str, match: re.Match[str] | None) -> bool:
 
 _FOR_NOW = re.compile(
     r"\b(?:currently|at (?:this|the present) time|for now|at present|right now|for the time being)\b",
+    re.IGNORECASE,
+)
+
+
+_ABOUT_BEFORE = re.compile(
+    r"\b(?:polic(?:y|ies)|rules?|guidelines|debate|questions?|stance|position|views?|laws?|bills?|"
+    r"language|approach)\s+(?:on|about|regarding|toward|towards|over|governing)\s+"
+    r"(?:[\w'’-]+\s+){0,2}$",
     re.IGNORECASE,
 )
 

@@ -533,3 +533,18 @@ def test_a_feared_reading_is_no_stance(nlp: Language) -> None:
         "cooperation with ICE."
     )
     assert _stances(nlp, text) == {}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        (
+            "The commission voted to adopt a resolution reaffirming the county's long-standing "
+            "policy on cooperation with federal immigration authorities.",
+            None,
+        ),
+        ("The sheriff's office will cooperate with federal immigration authorities.", "cooperates"),
+    ],
+)
+def test_a_policy_about_cooperation_is_no_cooperation(sentence: str, label: str | None) -> None:
+    assert _label(sentence) == label
