@@ -289,9 +289,14 @@ def classify_sentence(
     if (
         cooperation is not None
         and warrant is not None
-        and warrant.group(0).lower().startswith("only")
+        and warrant.group(0).lower().startswith(("only", "if", "when", "provided"))
         and cooperation.start() < warrant.end()
         and _HOLDING.search(cooperation.group(0))
+        # the condition is the hold's own: "honor a detainer if ...", not "honors all
+        # detainers, and when a judge signs a warrant ..."
+        and not re.search(
+            r"[,;]|\b(?:and|but|all|every|each)\b", text[cooperation.start() : warrant.start()]
+        )
     ):
         # "honors detainers only when they come with a judicial warrant": a hold only on a
         # judge's order is no hold for ICE (GOLD-FORMAT: the warrant exception refuses).

@@ -67,6 +67,12 @@ def _stances(nlp: Language, text: str) -> dict[str, str]:
             "The jail honors ICE detainers only when they are accompanied by a judicial warrant.",
             "refuses",
         ),
+        ("Deputies will honor a detainer if it comes with a warrant signed by a judge.", "refuses"),
+        ("The jail will hold someone for ICE if a judge has signed a criminal warrant.", "refuses"),
+        (
+            "The sheriff honors all ICE detainers, and when a judge signs a warrant deputies serve it.",
+            "cooperates",
+        ),
         # other narrow cases still make `limits`
         (
             "The department will not hold people on detainers unless they face serious felony charges.",
