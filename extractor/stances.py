@@ -564,6 +564,14 @@ def _sentence_agencies(
                     # office the sentence gives the official outweighs another one.
                     return [owner], 0.9
                 return [by_name[official.agency]], 0.95
+            if official.agency not in by_name and any(
+                _overlaps(s, head_start, head_end) for s in official.spans
+            ):
+                # "Sgt. Mia Cole, a sheriff's spokeswoman, said ...": no agency in the officials
+                # table, but the sentence gives one.
+                owner = _owner_described(sent, start, end, local, None)
+                if owner is not None:
+                    return [owner], 0.9
         described = (
             None
             if _agencies_in(agencies, head_start, head_end)
@@ -610,14 +618,14 @@ def _sentence_agencies(
 
 # "the sheriff's operations commander"; not "the city's police chief" (the police's).
 _OWNER = re.compile(
-    r"\b(?:the|its|their|his|her) (sheriff|police|city|county|state)['’]s\b"
+    r"\b(?:the|its|their|his|her|a) (sheriff|police|city|county|state)['’]s\b"
     r"(?!\s+(?:police|sheriff|jail|detention|correction|highway|patrol))",
     re.IGNORECASE,
 )
 
 
 def _owner_described(
-    sent: Span, start: int, end: int, local: list[Agency], given: Agency
+    sent: Span, start: int, end: int, local: list[Agency], given: Agency | None
 ) -> Agency | None:
     """The agency a subject's own words give an official ("X, the sheriff's operations
     commander") when it is not ``given``: the nearest fitting agency named before the
@@ -626,7 +634,7 @@ def _owner_described(
     if match is None:
         return None
     kinds = _DESCRIBED.get(match.group(1).lower(), ())
-    if given.agency_type in kinds:
+    if given is not None and given.agency_type in kinds:
         return None
     fitting = [a for a in local if a.agency_type in kinds]
     before = [(s, a) for a in fitting for s, _ in a.spans if s < start]

@@ -303,6 +303,9 @@ def test_an_order_about_others_is_the_agencys_own_position(nlp: Language) -> Non
         "Police Department will keep its officers out of immigration enforcement. Lt. Gina "
         "Sato, the sheriff's task force supervisor, said deputies will help ICE agents serve "
         "warrants.",
+        "The Tarrant Springs Police Department will keep its officers out of immigration "
+        "enforcement. The Harlan County Sheriff's Office has a large jail. Sgt. Mia Cole, a "
+        "sheriff's spokeswoman, said deputies would assist ICE with arrests.",
     ],
 )
 def test_the_speakers_stated_office_takes_the_stance(nlp: Language, text: str) -> None:
