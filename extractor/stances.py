@@ -3,9 +3,13 @@
 Per sentence: the sentence must be about immigration enforcement; its cues
 (``patterns/stance_cues.toml``) give a label (a refusal with a narrow
 exception becomes ``limits``; an exception only for judicial warrants stays
-``refuses``); the label goes to the agencies the sentence is about: named in
-the subject, the agency of an official in the subject, a group subject's
-members, or, for "it"/"the department", the agency of the sentence before.
+``refuses``; an arrangement such as 287(g) cooperates whatever it allows;
+turning an arrangement down refuses only what it turns down; work with federal
+agencies on ordinary crimes is no immigration cooperation); the label goes to
+the agencies the sentence is about: named in the subject, the agency of an
+official in the subject (or the office the sentence gives them), a group
+subject's members, or, for "it"/"the department", the agency of the sentence
+before. Clauses about another agency are left out of an agency's sentence.
 Sentences that report what others demand or criticise give no stance. Per
 agency, sentences combine: any narrow cooperation next to refusals is
 ``limits``. Federal agencies are the enforcers, so they get no stance.
