@@ -256,7 +256,7 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     ),
     (
         re.compile(
-            r"^(?P<place>.+?) (?P<kind>State Police|State Patrol|Highway Patrol|Department of Public Safety|Department of Corrections(?: and Community Supervision)?|Office of the Attorney General|Attorney General's Office)$",
+            r"^(?P<place>.+?) (?P<kind>State Police|State Patrol|Highway Patrol|Department of Public Safety|Department of Corrections?(?: and Community Supervision)?|Office of the Attorney General|Attorney General's Office)$",
             re.I,
         ),
         "{place} {kind}",

@@ -3,9 +3,13 @@
 Per sentence: the sentence must be about immigration enforcement; its cues
 (``patterns/stance_cues.toml``) give a label (a refusal with a narrow
 exception becomes ``limits``; an exception only for judicial warrants stays
-``refuses``); the label goes to the agencies the sentence is about: named in
-the subject, the agency of an official in the subject, a group subject's
-members, or, for "it"/"the department", the agency of the sentence before.
+``refuses``; an arrangement such as 287(g) cooperates whatever it allows;
+turning an arrangement down refuses only what it turns down; work with federal
+agencies on ordinary crimes is no immigration cooperation); the label goes to
+the agencies the sentence is about: named in the subject, the agency of an
+official in the subject (or the office the sentence gives them), a group
+subject's members, or, for "it"/"the department", the agency of the sentence
+before. Clauses about another agency are left out of an agency's sentence.
 Sentences that report what others demand or criticise give no stance. Per
 agency, sentences combine: any narrow cooperation next to refusals is
 ``limits``. Federal agencies are the enforcers, so they get no stance.
@@ -20,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from extractor.mentions import Agency, Official, Quote
 from extractor.nlp import doc_text
@@ -152,6 +156,21 @@ def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | 
     return min(matches, key=lambda m: m.start()) if matches else None
 
 
+def _all(patterns: tuple[re.Pattern[str], ...], text: str) -> list[re.Match[str]]:
+    """Every match of every pattern, in order of start."""
+    return sorted((m for p in patterns for m in p.finditer(text)), key=lambda m: m.start())
+
+
+def _first_outside(
+    patterns: tuple[re.Pattern[str], ...], text: str, spans: Sequence[tuple[int, int]]
+) -> re.Match[str] | None:
+    """The first match not inside any of the character ranges ``spans``."""
+    for match in _all(patterns, text):
+        if not any(start <= match.start() and match.end() <= end for start, end in spans):
+            return match
+    return None
+
+
 _FEDERAL_PARTNERS = tuple(
     re.compile(p, re.IGNORECASE)
     for p in (
@@ -181,9 +200,23 @@ def classify_sentence(
         return None
     refusal = _first(c.refuses, text)
     limit = _unless_hypothetical(_first(c.limits, text), text)
-    exception = _first(c.exception, text)
-    warrant = _first(c.warrant_only, text)
+    # "unless it comes with a judicial warrant": the exception clause names only a judge's
+    # warrant or order, so its words ("unless", "criminal warrant") are no narrow case; a
+    # narrow case named outside it ("... or involves a violent felony") still is.
+    warrants = _all(c.warrant_only, text)
+    exception = _first_outside(c.exception, text, [m.span() for m in warrants])
+    warrant = warrants[0] if warrants else None
     cooperation = _unless_hypothetical(_first(c.cooperates, text), text)
+    # "works with the FBI on gun violence and narcotics cases": help on ordinary crimes is no
+    # help with immigration enforcement, neither cooperation nor a narrow case beside a refusal.
+    # Sharing information or intelligence in criminal cases is a narrow case in its own right
+    # (GOLD-FORMAT), so a clause with a limiting cue keeps its words.
+    cooperation = None if _ordinary_crime_work(text, cooperation) else cooperation
+    if cooperation is not None and _ABOUT_BEFORE.search(text, 0, cooperation.start()):
+        # "reaffirming its policy on cooperation with federal immigration authorities": what
+        # a policy is about is no act of cooperation.
+        cooperation = None
+    exception = None if _ordinary_crime_work(text, exception) else exception
     if (
         cooperation is not None
         and refusal is None
@@ -211,7 +244,9 @@ def classify_sentence(
     # "is reviewing whether to sign a similar agreement": the review governs the cooperation.
     # "the county's policy on sharing information with ICE is under review": a review with
     # no refusal beside it is the position, whatever the policy under review says.
-    weighing = unclear is not None and refusal is None
+    # "does not currently hold anyone on detainers and is reviewing ICE's latest request": a
+    # practice stated as for now beside a review is the review.
+    weighing = unclear is not None and (refusal is None or _FOR_NOW.search(text) is not None)
     if not on_topic and document_on_topic and _first(_FEDERAL_PARTNERS, text) is not None:
         # In a story about immigration enforcement, "sharing criminal intelligence with the
         # FBI" is about the same federal partners even when the sentence does not say so.
@@ -229,27 +264,154 @@ def classify_sentence(
     if weighing and unclear is not None:
         return "unclear", unclear.group(0), 0.6
     if refusal is not None:
-        if (exception is not None and warrant is None) or limit is not None:
+        if exception is not None or limit is not None:
             cue = exception or limit
             return "limits", f"{refusal.group(0)} … {cue.group(0) if cue else ''}".strip(), 0.8
+        standing = _first_outside(c.cooperates, text, [refusal.span()])
+        if (
+            standing is not None
+            and _STREET_LEVEL.search(refusal.group(0))
+            and _STANDING_COOPERATION.search(standing.group(0))
+            and _first_outside(c.refuses, text, [refusal.span()]) is None
+        ):
+            # "will honor detainers ... and will not let deputies ask about status on patrol":
+            # declining street enforcement does not undo a standing arrangement (as in _combine).
+            return "cooperates", standing.group(0), 0.75
+        declined = _declined_arrangement(text, refusal)
+        if declined is not None and _first_outside(c.refuses, text, [declined]) is None:
+            # "has no plans to seek a task force agreement but will keep honoring detainers":
+            # turning an arrangement down is no refusal of the cooperation it keeps up.
+            kept = _first_outside(c.cooperates, text, [declined])
+            if kept is not None and _HOLDING.search(kept.group(0)):
+                return "cooperates", kept.group(0), 0.75
+            return "refuses", refusal.group(0), 0.85
         if cooperation is not None and _contrasted(text, refusal, cooperation):
             # "transfers people with final orders to ICE custody, but otherwise does not share
             # release information": one practice kept beside a refusal is a narrow one.
             return "limits", f"{refusal.group(0)} … {cooperation.group(0)}", 0.8
         return "refuses", refusal.group(0), 0.85
-    if cooperation is not None and "287" in cooperation.group(0):
-        return "cooperates", cooperation.group(0), 0.8
+    if (
+        cooperation is not None
+        and warrant is not None
+        and warrant.group(0).lower().startswith(("only", "if", "when", "provided"))
+        and cooperation.start() < warrant.end()
+        and _HOLDING.search(cooperation.group(0))
+        # the condition is the hold's own: "honor a detainer if ...", not "honors all
+        # detainers, and when a judge signs a warrant ..."
+        and not re.search(
+            r"[,;]|\b(?:and|but|all|every|each)\b", text[cooperation.start() : warrant.start()]
+        )
+    ):
+        # "honors detainers only when they come with a judicial warrant": a hold only on a
+        # judge's order is no hold for ICE (GOLD-FORMAT: the warrant exception refuses).
+        inside = cooperation.start() >= warrant.start()
+        label_cue = warrant.group(0) if inside else f"{cooperation.group(0)} … {warrant.group(0)}"
+        return "refuses", label_cue, 0.8
+    arrangement = next(
+        (m for m in _all(c.cooperates, text) if _ARRANGEMENT_WORDS.search(m.group(0))), None
+    )
+    if cooperation is not None and arrangement is not None:
+        # "signed a 287(g) agreement that lets detention officers screen inmates charged with
+        # felonies": an arrangement is cooperation whatever it allows; narrow cases are
+        # `limits` only for an agency that otherwise declines.
+        return "cooperates", arrangement.group(0), 0.8 if "287" in arrangement.group(0) else 0.75
     if limit is not None:
         return "limits", limit.group(0), 0.75
     if cooperation is not None:
         # Cooperation confined to narrow cases ("honor a detainer only for violent felonies") is
         # `limits`; a 287(g) agreement is cooperation whatever its scope.
-        if exception is not None and warrant is None and "287" not in cooperation.group(0):
+        if exception is not None and "287" not in cooperation.group(0):
             return "limits", f"{cooperation.group(0)} … {exception.group(0)}", 0.7
         return "cooperates", cooperation.group(0), 0.75
     if unclear is not None:
         return "unclear", unclear.group(0), 0.6
     return None
+
+
+# A refusal to enter or keep an arrangement ("no plans to seek", "never had", "declined to
+# join") and the arrangement it names, up to the end of its clause.
+_ENTERING = re.compile(
+    r"\b(?:ha(?:ve|s|d)|start\w*|sign\w*|seek\w*|sought|join\w*|enter\w*|pursu\w*|renew\w*|"
+    r"appl(?:y|ied|ies|ying)|plans?|interest|intention|part of|participat\w*|let|lets|letting|"
+    r"allow\w*|end|ends|ended|ending|terminat\w*|cancel\w*|withdr\w*|pull\w* out)\b",
+    re.IGNORECASE,
+)
+_ARRANGEMENT_WORDS = re.compile(
+    r"287\s*\(\s*g\s*\)|\bagreements?\b|\bmemorand|\bMOAs?\b|\btask force\b|\bprogram\b|"
+    r"\bcontract\b|\bpartnership\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[.;]|,?\s\b(?:but|while|although|though|however|yet|whereas)\b", re.I)
+
+
+def _declined_arrangement(text: str, refusal: re.Match[str]) -> tuple[int, int] | None:
+    """The character range of a refusal that only turns an arrangement down (287(g), a task
+    force, a contract), through the arrangement it names; None for any other refusal."""
+    if not _ENTERING.search(refusal.group(0)):
+        return None
+    end_of_clause = _CLAUSE_END.search(text, refusal.end())
+    stop = end_of_clause.start() if end_of_clause is not None else len(text)
+    stop = min(stop, refusal.end() + 60)
+    arrangement = _ARRANGEMENT_WORDS.search(text, refusal.start(), stop)
+    if arrangement is None:
+        return None
+    return refusal.start(), max(arrangement.end(), refusal.end())
+
+
+def declines_arrangement_only(sentence: str) -> bool:
+    """Whether the refusal ``sentence`` states only turns an arrangement down."""
+    text = sentence.replace("’", "'")
+    refusal = _first(cues().refuses, text)
+    return refusal is not None and _declined_arrangement(text, refusal) is not None
+
+
+# Ordinary criminal work done with federal agencies (FBI, DEA, ATF), and words that make a
+# clause about immigration enforcement after all.
+_ORDINARY_CRIMES = re.compile(
+    r"\b(?:gun violence|guns?|firearms?|narcotics?|drugs?|fentanyl|opioids?|gangs?|homicides?|"
+    r"murders?|robber(?:y|ies)|carjack\w*|shootings?|child (?:exploitation|abuse|pornography)|"
+    r"terrorism|cyber\w*|fraud|fugitives?|counterfeit\w*|money laundering|bank robber\w*)\b",
+    re.IGNORECASE,
+)
+_IMMIGRATION_WORDS = re.compile(
+    r"immigra|\bICE\b|deport|detainer|287\s*\(\s*g|undocumented|\bCBP\b|\bDHS\b|border patrol|"
+    r"homeland security|migrant|noncitizen|\bstatus\b|sanctuary",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"[.;]|\b(?:but|while|although|though|however|whereas)\b", re.IGNORECASE)
+
+
+def _ordinary_crime_work(text: str, match: re.Match[str] | None) -> bool:
+    """Whether ``match`` stands in a clause about ordinary crimes that names no immigration
+    enforcement ("works with the FBI on gun violence and narcotics cases")."""
+    if match is None:
+        return False
+    start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, match.start())), default=0)
+    after = _CLAUSE_BREAK.search(text, match.end())
+    clause = text[start : after.start() if after is not None else len(text)]
+    return (
+        bool(_ORDINARY_CRIMES.search(clause))
+        and not _IMMIGRATION_WORDS.search(clause)
+        and _first(cues().limits, clause) is None
+    )
+
+
+_FOR_NOW = re.compile(
+    r"\b(?:currently|at (?:this|the present) time|for now|at present|right now|for the time being)\b",
+    re.IGNORECASE,
+)
+
+
+_ABOUT_BEFORE = re.compile(
+    r"\b(?:polic(?:y|ies)|rules?|guidelines|debate|questions?|stance|position|views?|laws?|bills?|"
+    r"language|approach)\s+(?:on|about|regarding|toward|towards|over|governing)\s+"
+    r"(?:[\w'’-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+# Cooperation cues that hold or hand people over for ICE.
+_HOLDING = re.compile(r"\b(?:honou?r|hold|held|detain|compl|transfer|hand|turn|keep|kept)", re.I)
 
 
 # A negation whose scope runs to the end of its clause (no "but", semicolon or full stop).
@@ -331,17 +493,44 @@ def _sentence_agencies(
     previous_end: int = 0,
 ) -> tuple[list[Agency], float]:
     """Agencies a sentence speaks for, with how sure the attribution is."""
-    local = [a for a in agencies if a.agency_type != "federal"]
+    text = doc_text(sent.doc)
+    # "filings in Garland County Circuit Court", "a judge at the Garland County Courthouse":
+    # a place named only inside a court's name is no actor in the sentence.
+    local = [
+        a
+        for a in agencies
+        if a.agency_type != "federal"
+        and not (
+            (inside := [e for s, e in a.spans if sent.start_char <= s < sent.end_char])
+            and all(_COURT_AFTER.match(text, e) for e in inside)
+        )
+    ]
     by_name = {a.name: a for a in local}
     labelled = _paragraph_label(sent, local)
     if labelled is not None:
         # "McHenry County Sheriff's Office: The office ended its agreement ...": a list entry
         # is about the agency that heads it.
         return [labelled], 1.0
+    # A subject in an adverbial clause ("While the sheriff's office signed an agreement, the
+    # chief said ...") is the background, tried after the others.
+    background = {
+        t.left_edge.idx for t in sent if t.dep_ in _SUBJECT_DEPS and t.head.dep_ == "advcl"
+    }
     subjects = _subjects_with_role(sent)
+    # "While the LVMPD maintains ..., it does share ...", "When Executive X signed the order,
+    # she said ...": a pronoun is the same agency or official, so the background stays first.
+    foreground = [
+        t
+        for t in sent
+        if t.dep_ in _SUBJECT_DEPS and t.head.dep_ != "advcl" and t.pos_ not in ("PRON", "DET")
+    ]
+    if foreground:
+        subjects = sorted(subjects, key=lambda item: item[0][0] in background)
     # An agency named as the subject of any clause acts itself: in "Mayor X told reporters
     # that Newark police will not help ICE", the police, not the mayor's city.
-    for _, (head_start, head_end), _ in subjects:
+    for (start, _), (head_start, head_end), _ in subjects:
+        if start in background and foreground:
+            continue
         named = _agencies_in(local, head_start, head_end)
         if named and not _official_in(officials, head_start, head_end):
             return named, 1.0
@@ -373,7 +562,20 @@ def _sentence_agencies(
                     or head_text.split()[-1:] == official.name.split()[-1:]
                 )
             ):
+                owner = _owner_described(sent, start, end, local, by_name[official.agency])
+                if owner is not None:
+                    # "Maj. Ron Felder, the sheriff's operations commander, said ...": the
+                    # office the sentence gives the official outweighs another one.
+                    return [owner], 0.9
                 return [by_name[official.agency]], 0.95
+            if official.agency not in by_name and any(
+                _overlaps(s, head_start, head_end) for s in official.spans
+            ):
+                # "Sgt. Mia Cole, a sheriff's spokeswoman, said ...": no agency in the officials
+                # table, but the sentence gives one.
+                owner = _owner_described(sent, start, end, local, None)
+                if owner is not None:
+                    return [owner], 0.9
         described = (
             None
             if _agencies_in(agencies, head_start, head_end)
@@ -385,7 +587,7 @@ def _sentence_agencies(
         subject = doc_text(sent.doc)[start:end].lower()
         if main and subject in ("he", "she"):
             # "He said the department ...": the official last named before speaks for theirs.
-            latest = _latest_official(officials, sent.start_char)
+            latest = _latest_official(officials, start)
             if latest is not None and latest.agency in by_name:
                 return [by_name[latest.agency]], 0.85
         # "It said ..." continues the agency before; "unless they are signed" does not.
@@ -394,6 +596,16 @@ def _sentence_agencies(
     mentioned = _agencies_in(local, sent.start_char, sent.end_char)
     if len(mentioned) == 1:
         return mentioned, 0.7
+    speaking = {
+        o.agency
+        for o in officials
+        if o.agency in by_name
+        and any(_overlaps(span, sent.start_char, sent.end_char) for span in o.spans)
+    }
+    if not mentioned and len(speaking) == 1:
+        # "Sheriff Wade Tillman's office participates ..." parsed with no subject: the one
+        # official the sentence names, not the agency of the sentence before.
+        return [by_name[speaking.pop()]], 0.7
     if (
         not subjects
         and len(sent) <= 30
@@ -408,6 +620,38 @@ def _sentence_agencies(
     return [], 0.0
 
 
+# "the sheriff's operations commander"; not "the city's police chief" (the police's).
+_OWNER = re.compile(
+    r"\b(?:the|its|their|his|her|a) (sheriff|police|city|county|state)['’]s\b"
+    r"(?!\s+(?:police|sheriff|jail|detention|correction|highway|patrol))",
+    re.IGNORECASE,
+)
+
+
+def _owner_described(
+    sent: Span, start: int, end: int, local: list[Agency], given: Agency | None
+) -> Agency | None:
+    """The agency a subject's own words give an official ("X, the sheriff's operations
+    commander") when it is not ``given``: the nearest fitting agency named before the
+    sentence, else the only fitting one in the document; None when it fits or is unknown."""
+    match = _OWNER.search(doc_text(sent.doc), start, end)
+    if match is None:
+        return None
+    kinds = _DESCRIBED.get(match.group(1).lower(), ())
+    if given is not None and given.agency_type in kinds:
+        return None
+    fitting = [a for a in local if a.agency_type in kinds]
+    before = [(s, a) for a in fitting for s, _ in a.spans if s < start]
+    if before:
+        return max(before, key=lambda item: item[0])[1]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+_COURT_AFTER = re.compile(
+    r"(?:['’]s)?\s+(?:[A-Z][\w.]*\s+){0,2}(?:Court|Courthouse|Courts)\b|\s+court(?:house)?\b"
+)
+
+
 def _official_in(officials: list[Official], start: int, end: int) -> bool:
     return any(_overlaps(span, start, end) for o in officials for span in o.spans)
 
@@ -420,6 +664,8 @@ _DESCRIBED = {
     "troopers": ("state",), "mayor": ("city",), "council": ("city",),
     "commissioners": ("county",), "supervisors": ("county",), "jail": ("sheriff",),
     "city": ("city",), "county": ("county",),
+    # "The ordinance bars city employees from ...": the body that passed it.
+    "ordinance": ("city", "county"), "commission": ("county", "city"),
 }  # fmt: skip
 # How far back (characters) a described subject looks for the agency it belongs to.
 _DESCRIBED_REACH = 2000
@@ -518,7 +764,12 @@ def _quoted_agency(
         if _overlaps((quote.start, quote.end), clause.start_char, clause.end_char):
             agency = by_name.get(quote.speaker_agency)
             if agency is not None:
-                return [agency], 0.85
+                # "'...,' said Maj. Ron Felder, the sheriff's operations commander": the office
+                # the attribution names outweighs the one the officials table gives.
+                owner = _owner_described(
+                    clause, clause.start_char, clause.end_char, list(by_name.values()), agency
+                )
+                return [owner or agency], 0.85
     return [], 0.0
 
 
@@ -578,7 +829,11 @@ def extract_stances(
             # No agency, no stance: skipping the cue search here saves most of this module's time.
             continue
         previous, previous_end = targets, clause.end_char
-        found = classify_sentence(clause.text, context=clause.sent.text, document_on_topic=on_topic)
+        found = classify_sentence(
+            _own_text(clause, targets, agencies, officials),
+            context=clause.sent.text,
+            document_on_topic=on_topic,
+        )
         if found is None:
             found = _carried_over(clause.text, prior, last, targets)
         if found is None or _is_reported(clause.text):
@@ -597,6 +852,118 @@ def extract_stances(
             evidence.setdefault(agency.name, []).append(finding)
             last = finding
     return [_combine(items) for items in evidence.values()]
+
+
+def _own_text(
+    clause: Span,
+    targets: Sequence[Agency],
+    agencies: Sequence[Agency],
+    officials: Sequence[Official],
+) -> str:
+    """``clause`` without the clauses whose subject is another agency: in "his officers will
+    not ask about status, while the county sheriff signed a 287(g) agreement", the sheriff's
+    agreement is no narrow case of the police department's refusal."""
+    dropped: set[int] = set()
+    for token in clause:
+        if token.dep_ not in _SUBJECT_DEPS or token.head.i == token.i:
+            continue
+        verb = token.head
+        if verb.dep_ in ("ccomp", "xcomp") or not _other_agency(
+            token, targets, agencies, officials
+        ):
+            # "ordered that city staff, including the police, not assist": what the agency
+            # orders or says of others is its own position.
+            continue
+        # The verb's own words: its subtree without the clauses that have subjects of their own.
+        nested = {
+            t.i
+            for child in verb.children
+            if child.dep_ in ("conj", "advcl", "ccomp", "parataxis", "xcomp")
+            and any(g.dep_ in _SUBJECT_DEPS for g in child.children)
+            for t in child.subtree
+        }
+        own = [t for t in verb.subtree if t.i not in nested and clause.start <= t.i < clause.end]
+        spans = [(t.idx, t.idx + len(t.text)) for t in own]
+        if any(
+            _overlaps(span, *own_span) for a in targets for span in a.spans for own_span in spans
+        ):
+            continue  # the target's own mention is in it: "the office, unlike the city, ..."
+        dropped.update(t.i for t in own)
+    dropped.update(_contrasted_other(clause, targets, agencies))
+    if not dropped:
+        return clause.text
+    return "".join(t.text_with_ws for t in clause if t.i not in dropped)
+
+
+_CONTRAST_WORDS = {"while", "but", "whereas", "although", "though", "however", "meanwhile"}
+
+
+def _contrasted_other(
+    clause: Span, targets: Sequence[Agency], agencies: Sequence[Agency]
+) -> set[int]:
+    """Token ids of a contrasted clause about another agency, from its contrast word to the
+    next one: "..., while the Lorne County Sheriff's Office notifies ICE ..." (the parser
+    often misreads such clauses, so this goes by words)."""
+    local = [a for a in agencies if a.agency_type != "federal" and a not in targets]
+    kinds = {a.agency_type for a in targets}
+    dropped: set[int] = set()
+    tokens = list(clause)
+    for n, token in enumerate(tokens):
+        if token.lower_ not in _CONTRAST_WORDS:
+            continue
+        rest = tokens[n + 1 :]
+        end = next((k for k, t in enumerate(rest) if t.lower_ in _CONTRAST_WORDS), len(rest))
+        part = rest[:end]
+        if not part:
+            continue
+        lead = part[:6]
+        other = any(
+            _overlaps(span, t.idx, t.idx + len(t.text))
+            for a in local
+            for span in a.spans
+            for t in lead[:2]
+        )
+        for t in lead:
+            described = _DESCRIBED.get(t.lower_)
+            if described is not None and t.lower_ not in ("officers", "police"):
+                other = other or not any(k in kinds for k in described)
+                break
+            if t.pos_ == "VERB" or t.pos_ == "AUX":
+                break
+        own = any(
+            _overlaps(span, part[0].idx, part[-1].idx + len(part[-1].text))
+            for a in targets
+            for span in a.spans
+        )
+        if other and not own:
+            dropped.update(t.i for t in [token, *part])
+    return dropped
+
+
+def _other_agency(
+    subject: Token,
+    targets: Sequence[Agency],
+    agencies: Sequence[Agency],
+    officials: Sequence[Official],
+) -> bool:
+    """Whether ``subject`` names, or describes by its office, a local agency other than the
+    ``targets`` ("the county sheriff" beside a police department)."""
+    words = list(subject.subtree)
+    start, end = words[0].idx, words[-1].idx + len(words[-1].text)
+    names = {a.name for a in targets}
+    named = _agencies_in([a for a in agencies if a.agency_type != "federal"], start, end)
+    if named:
+        return all(a.name not in names for a in named)
+    speaking = [o for o in officials if any(_overlaps(s, start, end) for s in o.spans)]
+    if speaking:
+        return all(o.agency and o.agency not in names for o in speaking)
+    owner = next((c for c in subject.children if c.dep_ == "poss"), None)
+    if subject.lower_ in _BODY_NOUNS and owner is not None:
+        subject = owner  # "the sheriff's office", "the city's jail"
+    kinds = _DESCRIBED.get(subject.lower_)
+    if kinds is None or subject.lower_ in ("officers", "police"):
+        return False  # "officers" may be anyone's
+    return not any(a.agency_type in kinds for a in targets)
 
 
 # "The Sable Ridge department follows a similar policy": the stance just stated, again.
@@ -660,7 +1027,29 @@ def _combine(items: list[StanceFinding]) -> StanceFinding:
         item.stance == "cooperates" and _STANDING_COOPERATION.search(item.cue) for item in items
     )
     street_only = all(_STREET_LEVEL.search(item.cue) for item in items if item.stance == "refuses")
-    if labels == {"refuses", "cooperates"} and standing and street_only:
+    declined_only = all(
+        declines_arrangement_only(item.evidence) for item in items if item.stance == "refuses"
+    )
+    if labels == {"refuses", "cooperates"} and declined_only:
+        # "has no plans to seek a 287(g) agreement" beside "honors ICE detainers": turning an
+        # arrangement down refuses nothing it keeps doing; beside no more than mentions of the
+        # arrangement itself, it is the refusal.
+        holding = any(
+            item.stance == "cooperates"
+            and _HOLDING.search(item.cue)
+            and not _ARRANGEMENT_WORDS.search(item.cue)
+            for item in items
+        )
+        chosen = "cooperates" if holding else "refuses"
+    elif (
+        labels == {"limits", "cooperates"}
+        and standing
+        and not any(_first(cues().refuses, item.evidence.replace("’", "'")) for item in items)
+    ):
+        # "signed a 287(g) agreement" beside "officers screen inmates only after felony
+        # bookings": narrow cases are `limits` only for an agency that otherwise declines.
+        chosen = "cooperates"
+    elif labels == {"refuses", "cooperates"} and standing and street_only:
         # "signed a 287(g) agreement" / "honors ICE detainers at its jail" beside "deputies on
         # patrol do not ask about status": a standing arrangement is no narrow case, and
         # declining street enforcement does not undo it (GOLD-FORMAT: cooperates). A refusal
