@@ -256,7 +256,7 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     ),
     (
         re.compile(
-            r"^(?P<place>.+?) (?P<kind>State Police|State Patrol|Highway Patrol|Department of Public Safety|Department of Corrections?(?: and Community Supervision)?|Office of the Attorney General|Attorney General's Office)$",
+            r"^(?P<place>.+?) (?P<kind>State Police|State Patrol|Highway Patrol|Department of Public Safety|Department of Corrections?(?: and (?:Community Supervision|Rehabilitation))?|Office of the Attorney General|Attorney General's Office)$",
             re.I,
         ),
         "{place} {kind}",
@@ -267,7 +267,7 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     # must be a state ("Montana Department of Justice"; "Department of Justice" is federal).
     (
         re.compile(
-            r"^(?P<place>.+?) (?P<kind>Department of (?:Justice|Law Enforcement)|Bureau of Investigation|Law Enforcement (?:Agency|Division)|State Troopers)$",
+            r"^(?P<place>.+?) (?P<kind>Department of (?:(?:Criminal )?Justice|Law Enforcement)|(?:State )?(?:Bureau|Division) of (?:Criminal )?(?:Investigations?|Apprehension)|Law Enforcement (?:Agency|Division)|State Troopers)$",
             re.I,
         ),
         "{place} {kind}",
@@ -418,7 +418,8 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
 
 # Kinds of agency only a state has under that name: the place before one must be a state.
 _STATE_ONLY_KIND = re.compile(
-    r"^(?:Department of (?:Justice|Law Enforcement)|Bureau of Investigation|"
+    r"^(?:Department of (?:(?:Criminal )?Justice|Law Enforcement)|"
+    r"(?:State )?(?:Bureau|Division) of (?:Criminal )?(?:Investigations?|Apprehension)|"
     r"Law Enforcement (?:Agency|Division)|State Troopers|Office of the Attorney General of)$",
     re.I,
 )

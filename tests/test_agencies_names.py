@@ -78,6 +78,41 @@ def _rows(nlp: Language, text: str) -> dict[str, tuple[str, str]]:
             "Kentucky State Troopers",
             "KY",
         ),
+        (
+            "The New York Department of Law Enforcement has no such unit, an aide said.",
+            "New York Department of Law Enforcement",
+            "NY",
+        ),
+        (
+            "The New York State Attorney General's office said the county broke the law.",
+            "New York State Attorney General's Office",
+            "NY",
+        ),
+        (
+            "The Oklahoma Department of Criminal Justice lets ICE interview inmates.",
+            "Oklahoma Department of Criminal Justice",
+            "OK",
+        ),
+        (
+            "Agents of the South Carolina State Bureau of Investigation joined the search.",
+            "South Carolina State Bureau of Investigation",
+            "SC",
+        ),
+        (
+            "The Wisconsin Bureau of Criminal Apprehension is reviewing the arrest.",
+            "Wisconsin Bureau of Criminal Apprehension",
+            "WI",
+        ),
+        (
+            "The Nebraska Division of Criminal Investigation said it was not involved.",
+            "Nebraska Division of Criminal Investigation",
+            "NE",
+        ),
+        (
+            "The Oregon Department of Corrections and Rehabilitation moved him to ICE custody.",
+            "Oregon Department of Corrections and Rehabilitation",
+            "OR",
+        ),
     ],
 )
 def test_state_agencies_named_like_federal_or_other_bodies(
