@@ -1237,7 +1237,7 @@ def extract_agencies(doc: Doc) -> list[Agency]:
         + _group_mentions(doc)
         + _possessive_mentions(doc)
     )
-    mentions = _dedupe(mentions)
+    mentions = _state_justice_departments(doc, _dedupe(mentions), paragraphs)
     mentions += _acronym_aliases(doc, mentions)
     mentions += _acting_city_mentions(doc, mentions)
     mentions += _title_mentions(doc, mentions, places.dateline_city(paragraphs))
@@ -1290,6 +1290,41 @@ def extract_agencies(doc: Doc) -> list[Agency]:
             )
         )
     return agencies
+
+
+_FEDERAL_JUSTICE = "U.S. Department of Justice"
+
+
+def _state_justice_departments(
+    doc: Doc, mentions: list[_Mention], paragraphs: list[str]
+) -> list[_Mention]:
+    """ "the state Department of Justice" is the state's, not the federal one: the state of a
+    "<State> Department of Justice" the text names, else the state the story is set in; with
+    neither, no agency."""
+    text = doc_text(doc)
+    named = {m.name: m for m in mentions if m.name.endswith(" Department of Justice")}
+    named.pop(_FEDERAL_JUSTICE, None)
+    home = _story_state(_states_in_text(doc), places.dateline_state(paragraphs))
+    kept: list[_Mention] = []
+    for mention in mentions:
+        before = text[max(0, mention.start - 9) : mention.start].lower().replace("’", "'")
+        if mention.name != _FEDERAL_JUSTICE or not re.search(r"\bstate(?:'s)? $", before):
+            kept.append(mention)
+            continue
+        if len(named) == 1:
+            state_doj = next(iter(named.values()))
+            name, state, place = state_doj.name, state_doj.state, state_doj.place
+        elif home and not named:
+            place = next(n for n, code in places.state_names().items() if code == home).title()
+            name, state = f"{place} Department of Justice", home
+        else:
+            continue
+        kept.append(
+            _Mention(
+                mention.start, mention.end, mention.surface, name, "state", state, False, place
+            )
+        )
+    return kept
 
 
 def _states_in_text(doc: Doc) -> list[str]:

@@ -254,3 +254,30 @@ def test_an_attorney_generals_office_in_lower_case_counts_when_it_acts(
 ) -> None:
     rows = _rows(nlp, text)
     assert ("Nebraska Attorney General's Office" in rows) is kept, rows
+
+
+def test_the_state_department_of_justice_is_the_named_states(nlp: Language) -> None:
+    text = (
+        "The Idaho Department of Justice wrote to every sheriff. Later the state Department "
+        "of Justice said the rule stands. The Department of Justice in Washington was silent."
+    )
+    agencies = {a.name: a for a in extract_agencies(nlp(text))}
+    idaho, federal = agencies["Idaho Department of Justice"], agencies["U.S. Department of Justice"]
+    assert (idaho.agency_type, idaho.state, idaho.named_mentions) == ("state", "ID", 2)
+    assert (federal.agency_type, federal.named_mentions) == ("federal", 1)
+
+
+def test_the_state_justice_department_of_a_local_story(nlp: Language) -> None:
+    rows = _rows(
+        nlp,
+        "BOISE, Idaho — The state Justice Department said Idaho sheriffs must hold the inmates, "
+        "and Idaho lawmakers agreed.",
+    )
+    assert rows.get("Idaho Department of Justice") == ("state", "ID"), rows
+    assert "U.S. Department of Justice" not in rows
+
+
+def test_the_state_department_of_justice_of_no_known_state_is_no_agency(nlp: Language) -> None:
+    rows = _rows(nlp, "The state Department of Justice has not said whether it will act.")
+    assert "U.S. Department of Justice" not in rows
+    assert not [name for name, (kind, _) in rows.items() if kind == "state"], rows
