@@ -1262,7 +1262,8 @@ def extract_agencies(doc: Doc) -> list[Agency]:
     clusters = [
         cluster
         for cluster in clusters
-        if not all(m.surface.endswith(" office") for m in cluster.mentions)
+        if not cluster.name.endswith("Attorney General's Office")
+        or not all(m.surface.endswith(" office") for m in cluster.mentions)
         or any(_subject_or_agent(doc, m) for m in cluster.mentions)
     ]
     if _abroad(doc):

@@ -281,3 +281,8 @@ def test_the_state_department_of_justice_of_no_known_state_is_no_agency(nlp: Lan
     rows = _rows(nlp, "The state Department of Justice has not said whether it will act.")
     assert "U.S. Department of Justice" not in rows
     assert not [name for name, (kind, _) in rows.items() if kind == "state"], rows
+
+
+def test_a_sheriffs_office_in_lower_case_counts_without_acting(nlp: Language) -> None:
+    rows = _rows(nlp, "Reporters called the Dakota County Sheriff's office on Monday.")
+    assert rows.get("Dakota County Sheriff's Office", ("", ""))[0] == "sheriff", rows
