@@ -611,7 +611,8 @@ def _and_county_start(text: str, start: int, raw: str) -> tuple[int, str]:
 _ASSOCIATION_WORDS = {
     "guild", "union", "association", "foundation", "federation", "officers", "benevolent",
     "league", "auxiliary", "academy", "museum", "athletic", "credit", "lodge", "explorers",
-    "chaplains", "memorial", "band", "officers'", "employees",
+    "chaplains", "memorial", "band", "officers'", "employees", "accountability", "oversight",
+    "training",
 }  # fmt: skip
 
 

@@ -286,3 +286,17 @@ def test_the_state_department_of_justice_of_no_known_state_is_no_agency(nlp: Lan
 def test_a_sheriffs_office_in_lower_case_counts_without_acting(nlp: Language) -> None:
     rows = _rows(nlp, "Reporters called the Dakota County Sheriff's office on Monday.")
     assert rows.get("Dakota County Sheriff's Office", ("", ""))[0] == "sheriff", rows
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Oakland Department of Police Accountability reviewed the complaint.",
+        "The Toledo Division of Police Oversight hosted the hearing.",
+    ],
+)
+def test_an_oversight_body_named_after_the_police_is_no_police_force(
+    nlp: Language, text: str
+) -> None:
+    rows = _rows(nlp, text)
+    assert not [name for name, (kind, _) in rows.items() if kind == "police"], rows
