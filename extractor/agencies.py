@@ -440,6 +440,9 @@ def classify(surface: str) -> tuple[str, str, str, bool] | None:
         if match is None:
             continue
         place_words = _strip_place(match.group("place").split())
+        if place_words and places.state_code(" ".join(place_words).removesuffix("'s")):
+            # "Montana's Department of Justice" -> "Montana Department of Justice"
+            place_words[-1] = place_words[-1].removesuffix("'s")
         if not place_words or not all(
             w.lstrip("(")[:1].isupper()
             or w[:1].isdigit()

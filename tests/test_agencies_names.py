@@ -300,3 +300,26 @@ def test_an_oversight_body_named_after_the_police_is_no_police_force(
 ) -> None:
     rows = _rows(nlp, text)
     assert not [name for name, (kind, _) in rows.items() if kind == "police"], rows
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "state"),
+    [
+        (
+            "Oregon's Department of Justice told sheriffs to wait for a ruling.",
+            "Oregon Department of Justice",
+            "OR",
+        ),
+        (
+            "The sheriff said Michigan’s Bureau of Criminal Investigation would take the case.",
+            "Michigan Bureau of Criminal Investigation",
+            "MI",
+        ),
+    ],
+)
+def test_a_state_agency_after_a_possessive_state(
+    nlp: Language, text: str, name: str, state: str
+) -> None:
+    rows = _rows(nlp, text)
+    assert rows.get(name) == ("state", state), rows
+    assert "U.S. Department of Justice" not in rows
