@@ -1078,11 +1078,19 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in words if w[:1].isupper())
 
 
+def _police_rank(name: str) -> tuple[bool, int]:
+    """Which of two names of one place's police is the full one: a force's own name
+    ("Columbus Division of Police", "Portland Police Bureau") over the generic "<place>
+    Police Department" a short form ("Columbus Police") is given, then the longer."""
+    return not name.endswith(" Police Department"), len(name)
+
+
 def _place_key(name: str) -> str:
     words = [
         w
         for w in name_key(name).split()
-        if w not in {"metropolitan", "metro", "police", "department", "city", "of"}
+        if w
+        not in {"metropolitan", "metro", "police", "department", "division", "bureau", "city", "of"}
     ]
     return " ".join(words)
 
@@ -1101,7 +1109,11 @@ def _cluster(mentions: list[_Mention]) -> list[_Cluster]:
         for full in police:
             if full is short or _place_key(full.name) != _place_key(short.name):
                 continue
-            if len(full.name) > len(short.name) and name_key(short.name) in clusters:
+            if (
+                _police_rank(full.name) > _police_rank(short.name)
+                and name_key(short.name) in clusters
+                and name_key(full.name) in clusters
+            ):
                 full.mentions.extend(short.mentions)
                 del clusters[name_key(short.name)]
                 break

@@ -323,3 +323,27 @@ def test_a_state_agency_after_a_possessive_state(
     rows = _rows(nlp, text)
     assert rows.get(name) == ("state", state), rows
     assert "U.S. Department of Justice" not in rows
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "short"),
+    [
+        (
+            "Akron Police officers were not there, and the Akron Division of Police said it "
+            "would not help ICE.",
+            "Akron Division of Police",
+            "Akron Police",
+        ),
+        (
+            "The Toledo Police Division said it will not help ICE. Toledo Police officers "
+            "were not at the scene.",
+            "Toledo Police Division",
+            "Toledo Police",
+        ),
+    ],
+)
+def test_a_short_police_name_joins_the_forces_own_name(
+    nlp: Language, text: str, name: str, short: str
+) -> None:
+    agencies = [a for a in extract_agencies(nlp(text)) if a.agency_type == "police"]
+    assert [(a.name, a.aliases) for a in agencies] == [(name, (short,))]
