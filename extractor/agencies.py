@@ -275,7 +275,9 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
         False,
     ),
     (
-        re.compile(r"^(?P<kind>Office of the Attorney General of) (?P<place>.+)$", re.I),
+        re.compile(
+            r"^(?P<kind>Office of the Attorney General of(?: the State of)?) (?P<place>.+)$", re.I
+        ),
         "{kind} {place}",
         "state",
         False,
@@ -420,7 +422,8 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
 _STATE_ONLY_KIND = re.compile(
     r"^(?:Department of (?:(?:Criminal )?Justice|Law Enforcement)|"
     r"(?:State )?(?:Bureau|Division) of (?:Criminal )?(?:Investigations?|Apprehension)|"
-    r"Law Enforcement (?:Agency|Division)|State Troopers|Office of the Attorney General of)$",
+    r"Law Enforcement (?:Agency|Division)|State Troopers|"
+    r"Office of the Attorney General of(?: the State of)?)$",
     re.I,
 )
 

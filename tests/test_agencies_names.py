@@ -59,6 +59,11 @@ def _rows(nlp: Language, text: str) -> dict[str, tuple[str, str]]:
             "KY",
         ),
         (
+            "The Office of the Attorney General of the State of Vermont wrote to the town.",
+            "Office of the Attorney General of the State of Vermont",
+            "VT",
+        ),
+        (
             "The Mississippi Law Enforcement Agency will join the federal operation.",
             "Mississippi Law Enforcement Agency",
             "MS",
