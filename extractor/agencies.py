@@ -256,11 +256,36 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
     ),
     (
         re.compile(
-            r"^(?P<place>.+?) (?P<kind>State Police|State Patrol|Highway Patrol|Department of Public Safety|Department of Corrections?(?: and Community Supervision)?|Office of the Attorney General|Attorney General's Office)$",
+            r"^(?P<place>.+?) (?P<kind>State Police|State Patrol|Highway Patrol|Department of Public Safety|Department of Corrections?(?: and (?:Community Supervision|Rehabilitation))?|Office of the Attorney General|Attorney General's Office)$",
             re.I,
         ),
         "{place} {kind}",
         "state",
+        False,
+    ),
+    # Kinds a state's own agencies share with federal ones or with nothing local: the place
+    # must be a state ("Montana Department of Justice"; "Department of Justice" is federal).
+    (
+        re.compile(
+            r"^(?P<place>.+?) (?P<kind>Department of (?:(?:Criminal )?Justice|Law Enforcement)|(?:State )?(?:Bureau|Division) of (?:Criminal )?(?:Investigations?|Apprehension)|Law Enforcement (?:Agency|Division)|State Troopers)$",
+            re.I,
+        ),
+        "{place} {kind}",
+        "state",
+        False,
+    ),
+    (
+        re.compile(
+            r"^(?P<kind>Office of the Attorney General of(?: the State of)?) (?P<place>.+)$", re.I
+        ),
+        "{kind} {place}",
+        "state",
+        False,
+    ),
+    (
+        re.compile(r"^(?P<place>.+?) (?P<kind>(?:Division|Department|Bureau) of Police)$", re.I),
+        "{place} {kind}",
+        "police",
         False,
     ),
     (
@@ -393,6 +418,21 @@ _FORMS: list[tuple[re.Pattern[str], str, str, bool]] = [
 ]
 
 
+# Kinds of agency only a state has under that name: the place before one must be a state.
+_STATE_ONLY_KIND = re.compile(
+    r"^(?:Department of (?:(?:Criminal )?Justice|Law Enforcement)|"
+    r"(?:State )?(?:Bureau|Division) of (?:Criminal )?(?:Investigations?|Apprehension)|"
+    r"Law Enforcement (?:Agency|Division)|State Troopers|"
+    r"Office of the Attorney General of(?: the State of)?)$",
+    re.I,
+)
+
+
+def _and_county(place_words: list[str]) -> bool:
+    """Whether ``place_words`` name a county with "and" in its name ("Lewis and Clark")."""
+    return bool(places.county_states(" ".join(place_words).removesuffix(" County")))
+
+
 def classify(surface: str) -> tuple[str, str, str, bool] | None:
     """(canonical name, type, place, implied) for a cleaned surface form, or None if no agency."""
     known = _KNOWN.get(name_key(surface))
@@ -403,20 +443,28 @@ def classify(surface: str) -> tuple[str, str, str, bool] | None:
         if match is None:
             continue
         place_words = _strip_place(match.group("place").split())
+        if place_words and places.state_code(" ".join(place_words).removesuffix("'s")):
+            # "Montana's Department of Justice" -> "Montana Department of Justice"
+            place_words[-1] = place_words[-1].removesuffix("'s")
         if not place_words or not all(
             w.lstrip("(")[:1].isupper()
             or w[:1].isdigit()
             # "University of Maryland Police Department"
             or (w == "of" and i == 1 and place_words[0] in ("University", "College"))
+            # "Lewis and Clark County Sheriff": a county the gazetteer knows by that name.
+            or (w == "and" and 0 < i < len(place_words) - 1 and _and_county(place_words))
             for i, w in enumerate(place_words)
         ):
             return None
         place = " ".join(place_words)
+        kind = match.groupdict().get("kind") or ""
+        if _STATE_ONLY_KIND.match(kind) and not places.state_code(place):
+            return None  # "Department of Justice" alone, or after no state, is federal
         if places.is_country(place) or len(place.replace(".", "")) < 2:
             return None  # "Bolivia's police", "Nigeria Police": US local agencies only
         if "office" in match.groupdict():
             implied = match.group("office") is None  # "Hennepin County Attorney Mary Moriarty"
-        parts = {"place": place, "kind": _title_words(match.groupdict().get("kind") or "")}
+        parts = {"place": place, "kind": _title_words(kind)}
         if (
             template == "City of {place}"
             and places.county_states(place)
@@ -505,6 +553,7 @@ def _mention(doc: Doc, start: int, end: int, raw: str) -> _Mention | None:
         if not text[first].isupper():
             break  # "USB-C PD" is no place: a capitalised word, not an acronym, opens one
         raw, start = text[first:start] + raw, first
+    start, raw = _and_county_start(text, start, raw)
     # "In Cass County" -> "Cass County": the ruler's title-case run can take in a sentence opener.
     words = raw.split()
     while (
@@ -543,12 +592,33 @@ def _mention(doc: Doc, start: int, end: int, raw: str) -> _Mention | None:
     return _Mention(start, start + len(surface), surface, name, agency_type, state, implied, place)
 
 
+_COUNTY_HEAD = re.compile(r"(?P<second>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)?) County\b")
+_AND_BEFORE = re.compile(r"(?:^|(?<=\s))(?P<first>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)?) and $")
+
+
+def _and_county_start(text: str, start: int, raw: str) -> tuple[int, str]:
+    """``start`` and ``raw`` taken back over the first half of a county named "X and Y"
+    ("Clark County Sheriff" after "Lewis and " -> "Lewis and Clark County Sheriff")."""
+    head = _COUNTY_HEAD.match(raw)
+    before = _AND_BEFORE.search(text, max(0, start - 40), start)
+    if head is None or before is None:
+        return start, raw
+    words = before.group("first").split()
+    for n in range(len(words), 0, -1):
+        first = " ".join(words[-n:])
+        if places.county_states(f"{first} and {head.group('second')}"):
+            begin = start - len(f"{first} and ")
+            return begin, text[begin:start] + raw
+    return start, raw
+
+
 # Words that continue an agency's name into another organisation's ("Seattle Police Officers
 # Guild", "Fraternal Order of Police Lodge 7", "Houston Police Foundation").
 _ASSOCIATION_WORDS = {
     "guild", "union", "association", "foundation", "federation", "officers", "benevolent",
     "league", "auxiliary", "academy", "museum", "athletic", "credit", "lodge", "explorers",
-    "chaplains", "memorial", "band", "officers'", "employees",
+    "chaplains", "memorial", "band", "officers'", "employees", "accountability", "oversight",
+    "training",
 }  # fmt: skip
 
 
@@ -952,6 +1022,19 @@ def _acts(doc: Doc, mention: _Mention) -> bool:
     return head.dep_ == "pobj" and head.head.lower_ == "by"
 
 
+def _subject_or_agent(doc: Doc, mention: _Mention) -> bool:
+    """Whether ``mention`` is a subject, a possessor or an agent ("by ...") in its sentence."""
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None:
+        return True
+    head = span.root
+    while head.dep_ == "conj" and head.head.i != head.i:
+        head = head.head
+    if head.dep_ in ("nsubj", "nsubjpass", "poss", "appos"):
+        return True
+    return head.dep_ == "pobj" and head.head.lower_ == "by"
+
+
 def _acronym_aliases(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
     """An acronym in parentheses right after an agency ("... Department (LVMPD)") names it."""
     by_end = {m.end: m for m in mentions}
@@ -998,11 +1081,19 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in words if w[:1].isupper())
 
 
+def _police_rank(name: str) -> tuple[bool, int]:
+    """Which of two names of one place's police is the full one: a force's own name
+    ("Columbus Division of Police", "Portland Police Bureau") over the generic "<place>
+    Police Department" a short form ("Columbus Police") is given, then the longer."""
+    return not name.endswith(" Police Department"), len(name)
+
+
 def _place_key(name: str) -> str:
     words = [
         w
         for w in name_key(name).split()
-        if w not in {"metropolitan", "metro", "police", "department", "city", "of"}
+        if w
+        not in {"metropolitan", "metro", "police", "department", "division", "bureau", "city", "of"}
     ]
     return " ".join(words)
 
@@ -1021,7 +1112,11 @@ def _cluster(mentions: list[_Mention]) -> list[_Cluster]:
         for full in police:
             if full is short or _place_key(full.name) != _place_key(short.name):
                 continue
-            if len(full.name) > len(short.name) and name_key(short.name) in clusters:
+            if (
+                _police_rank(full.name) > _police_rank(short.name)
+                and name_key(short.name) in clusters
+                and name_key(full.name) in clusters
+            ):
                 full.mentions.extend(short.mentions)
                 del clusters[name_key(short.name)]
                 break
@@ -1161,7 +1256,7 @@ def extract_agencies(doc: Doc) -> list[Agency]:
         + _group_mentions(doc)
         + _possessive_mentions(doc)
     )
-    mentions = _dedupe(mentions)
+    mentions = _state_justice_departments(doc, _dedupe(mentions), paragraphs)
     mentions += _acronym_aliases(doc, mentions)
     mentions += _acting_city_mentions(doc, mentions)
     mentions += _title_mentions(doc, mentions, places.dateline_city(paragraphs))
@@ -1180,6 +1275,15 @@ def extract_agencies(doc: Doc) -> list[Agency]:
                 and all(_bare_county(m) for m in cluster.mentions)
             )
         )
+    ]
+    # "asked the Texas attorney general's office for an opinion": an office written in lower
+    # case is a description unless it acts ("the Kansas attorney general's office said").
+    clusters = [
+        cluster
+        for cluster in clusters
+        if not cluster.name.endswith("Attorney General's Office")
+        or not all(m.surface.endswith(" office") for m in cluster.mentions)
+        or any(_subject_or_agent(doc, m) for m in cluster.mentions)
     ]
     if _abroad(doc):
         # "the town of Ziketan in Qinghai province", "Huade County": in a story set abroad
@@ -1206,6 +1310,41 @@ def extract_agencies(doc: Doc) -> list[Agency]:
             )
         )
     return agencies
+
+
+_FEDERAL_JUSTICE = "U.S. Department of Justice"
+
+
+def _state_justice_departments(
+    doc: Doc, mentions: list[_Mention], paragraphs: list[str]
+) -> list[_Mention]:
+    """ "the state Department of Justice" is the state's, not the federal one: the state of a
+    "<State> Department of Justice" the text names, else the state the story is set in; with
+    neither, no agency."""
+    text = doc_text(doc)
+    named = {m.name: m for m in mentions if m.name.endswith(" Department of Justice")}
+    named.pop(_FEDERAL_JUSTICE, None)
+    home = _story_state(_states_in_text(doc), places.dateline_state(paragraphs))
+    kept: list[_Mention] = []
+    for mention in mentions:
+        before = text[max(0, mention.start - 9) : mention.start].lower().replace("’", "'")
+        if mention.name != _FEDERAL_JUSTICE or not re.search(r"\bstate(?:'s)? $", before):
+            kept.append(mention)
+            continue
+        if len(named) == 1:
+            state_doj = next(iter(named.values()))
+            name, state, place = state_doj.name, state_doj.state, state_doj.place
+        elif home and not named:
+            place = next(n for n, code in places.state_names().items() if code == home).title()
+            name, state = f"{place} Department of Justice", home
+        else:
+            continue
+        kept.append(
+            _Mention(
+                mention.start, mention.end, mention.surface, name, "state", state, False, place
+            )
+        )
+    return kept
 
 
 def _states_in_text(doc: Doc) -> list[str]:
