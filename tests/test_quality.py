@@ -63,6 +63,18 @@ LATE_FLOORS = {
     "quotes": (0.97, 0.90),
     "stances": (0.89, 0.97),
 }
+# The 14 untuned documents (doc_id "v01"..."v14", 8 news stories and 6 statements) were
+# written by an annotator who had not seen the rules, after the third round. Measured untuned:
+# agencies F1 0.914, officials 0.961 (title 0.867, agency 0.796), quotes 0.982 (speaker
+# 0.975), stances 0.695 (direction 0.902). Their error classes briefed the fourth round
+# (fixed with other wordings), which gave agencies 0.952, officials 0.990 (agency 0.913),
+# quotes 0.982, stances 0.889 (direction 0.978): development numbers from then on.
+UNTUNED_FLOORS = {
+    "agencies": (0.93, 0.98),
+    "officials": (0.97, 0.97),
+    "quotes": (0.97, 0.95),
+    "stances": (0.86, 0.95),
+}
 POLITICS_FLOORS = {"quotes": (0.98, 0.91)}
 KEY_ACCURACY = {
     "agencies": "type",
@@ -117,7 +129,12 @@ def _fixture_gold(which: str) -> list[GoldDoc]:
 
 @pytest.mark.parametrize(
     ("which", "floors"),
-    [("tuned", FIXTURE_FLOORS), ("fresh", FRESH_FLOORS), ("late", LATE_FLOORS)],
+    [
+        ("tuned", FIXTURE_FLOORS),
+        ("fresh", FRESH_FLOORS),
+        ("late", LATE_FLOORS),
+        ("untuned", UNTUNED_FLOORS),
+    ],
 )
 def test_fixture_gold_floors(
     predictions: Path, which: str, floors: dict[str, tuple[float, float]]
@@ -127,7 +144,9 @@ def test_fixture_gold_floors(
     _check(evaluate(gold, predictions), floors)
 
 
-@pytest.mark.parametrize(("which", "floor"), [("tuned", 0.90), ("fresh", 0.79), ("late", 0.76)])
+@pytest.mark.parametrize(
+    ("which", "floor"), [("tuned", 0.90), ("fresh", 0.79), ("late", 0.76), ("untuned", 0.88)]
+)
 def test_fixture_officials_agency_floor(predictions: Path, which: str, floor: float) -> None:
     report = evaluate(_fixture_gold(which), predictions)
     accuracy = report.tables["officials"].accuracy("agency")
