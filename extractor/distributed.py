@@ -7,7 +7,7 @@ model's name travels, never the model). A task that fails is retried by Dask
 (``retries=``, on another worker if its worker died); a partition that still
 fails becomes error rows with reason ``partition_failed`` naming the error, one
 per input, so nothing is dropped. Results come back in input order, with at
-most ``workers.IN_FLIGHT_PER_WORKER x workers`` partitions in flight.
+most ``2 x workers`` partitions in flight.
 
 Workers read files by the paths the client names, so on several machines the
 inputs (and the model) must be at the same paths everywhere (a shared or
@@ -32,7 +32,6 @@ from extractor.inputs import Input
 from extractor.nlp import load_nlp
 from extractor.rows import DocumentRows
 from extractor.run import error_rows, process_chunk
-from extractor.workers import IN_FLIGHT_PER_WORKER
 
 try:
     import distributed
@@ -97,7 +96,7 @@ def process_dask(
     with _client(scheduler, workers, connect_timeout) as client:
         client.register_plugin(LoadModel(settings.model))
         size = len(client.scheduler_info().get("workers", {})) or workers
-        window = max(2, IN_FLIGHT_PER_WORKER * size)
+        window = max(2, 2 * size)
         pending: collections.deque[tuple[list[Input], Any]] = collections.deque()
         iterator = iter(items)
         try:

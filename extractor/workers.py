@@ -3,8 +3,8 @@
 Each worker loads the spaCy model once (in the pool's initializer) and runs
 ``run.process_chunk`` on chunks of ``settings.batch_size`` inputs, so a chunk
 is one ``nlp.pipe`` batch and the rows are those of the single-process run.
-At most ``IN_FLIGHT_PER_WORKER x workers`` chunks are in flight, so memory stays flat
-however many inputs there are.
+At most ``2 x workers`` chunks are in flight, so memory stays flat however
+many inputs there are.
 
 Failures: a document whose processing raises becomes an error row inside the
 worker (``run.process_chunk``). A worker process that dies (killed, out of
@@ -35,11 +35,6 @@ from extractor.rows import DocumentRows
 from extractor.run import error_rows, internal_error_rows, process, process_chunk
 
 log = logging.getLogger("extractor")
-
-#: Chunks in flight per worker. Rows leave in input order, so a worker that has finished
-#: everything behind a slow chunk waits; a deeper window keeps it busy (chunks and their
-#: rows are small: paths or records in, plain rows out).
-IN_FLIGHT_PER_WORKER = 4
 
 #: What a worker runs on one chunk; a module-level function, so it pickles by name.
 ChunkTask = Callable[[list[Input]], list[DocumentRows]]
@@ -148,7 +143,7 @@ class _Pool:
         self.executor = self._start()
 
     def run(self, chunks: Iterable[list[Input]]) -> Iterator[DocumentRows]:
-        window = IN_FLIGHT_PER_WORKER * self.workers
+        window = 2 * self.workers
         pending: collections.deque[tuple[list[Input], Future[list[DocumentRows]]]]
         pending = collections.deque()
         try:
