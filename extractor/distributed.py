@@ -34,6 +34,7 @@ from extractor.rows import DocumentRows
 from extractor.run import error_rows, process_chunk
 
 try:
+    import dask
     import distributed
     from distributed.diagnostics.plugin import WorkerPlugin
 except ImportError as missing:  # pragma: no cover (the dev install has the extra)
@@ -42,6 +43,12 @@ except ImportError as missing:  # pragma: no cover (the dev install has the extr
     ) from missing
 
 log = logging.getLogger("extractor")
+
+#: Dask settings for the LocalCluster this module starts (see ``_client``).
+_QUIET_WORKERS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+}
 
 #: What a Dask task runs on one partition; module-level, so it pickles by name.
 PartitionTask = Callable[[list[Input], Settings], list[DocumentRows]]
@@ -131,6 +138,10 @@ def _client(scheduler: str | None, workers: int, timeout: float) -> Iterator[Any
     """A ``distributed.Client`` on ``scheduler``, or on a LocalCluster it starts and stops."""
     if scheduler is None:
         with (
+            # Dashboard diagnostics cost the workers CPU and nobody can see them here:
+            # the statistical profiler samples every thread every 10 ms and the GIL
+            # monitor every 1 ms. Nannies pass this configuration on to their workers.
+            dask.config.set(_QUIET_WORKERS),
             distributed.LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=workers,
                 threads_per_worker=1,

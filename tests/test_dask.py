@@ -150,3 +150,17 @@ def test_missing_dask_is_a_config_error_naming_the_extra(monkeypatch: pytest.Mon
     monkeypatch.delitem(sys.modules, "extractor.distributed")
     with pytest.raises(ConfigError, match=r'pip install -e "\.\[dask\]"'):
         import extractor.distributed  # noqa: F401
+
+
+def _profiler_enabled() -> bool:
+    import dask
+
+    return bool(dask.config.get("distributed.worker.profile.enabled"))
+
+
+def test_the_local_cluster_runs_workers_without_the_dashboard_profiler() -> None:
+    from extractor.distributed import _client
+
+    with _client(None, 1, 30.0) as client:
+        # Set in the client, passed on by the nanny to the worker process.
+        assert list(client.run(_profiler_enabled).values()) == [False]
