@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 from extractor import places
 from extractor.mentions import Agency
 from extractor.mentions import Span as CharSpan
-from extractor.nlp import AGENCY_LABEL, doc_text, known_agencies
+from extractor.nlp import AGENCY_LABEL, doc_text, known_agencies, per_doc
 from extractor.stances import document_on_topic
 
 # Words that can open a title-case run but are never part of a place name.
@@ -1349,10 +1349,7 @@ def _state_justice_departments(
 
 def _states_in_text(doc: Doc) -> list[str]:
     """``places.states_in`` of the whole text, found once per Doc (every cluster asks)."""
-    found = doc.user_data.get("extractor_states")
-    if not isinstance(found, list):
-        found = doc.user_data["extractor_states"] = places.states_in(doc_text(doc))
-    return found
+    return per_doc(doc, "extractor_states", lambda: places.states_in(doc_text(doc)))
 
 
 def _abroad(doc: Doc) -> bool:

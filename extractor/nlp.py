@@ -19,7 +19,7 @@ import tomllib
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy
 import spacy
@@ -61,16 +61,24 @@ def mark_paragraph_starts(doc: Doc) -> Doc:
     return doc
 
 
+_Value = TypeVar("_Value")
+
+
+def per_doc(doc: Doc, key: str, compute: Callable[[], _Value]) -> _Value:
+    """``compute()`` once per Doc, kept in ``doc.user_data[key]``: for facts of the whole text
+    that several extractors, or every agency of a text, ask for."""
+    if key not in doc.user_data:
+        doc.user_data[key] = compute()
+    return cast(_Value, doc.user_data[key])
+
+
 _TEXT_KEY = "extractor_text"
 
 
 def doc_text(doc: Doc) -> str:
     """``doc.text``, built once per Doc: spaCy rebuilds the string on every access,
     which made extractors that index into it quadratic in document length."""
-    text = doc.user_data.get(_TEXT_KEY)
-    if not isinstance(text, str):
-        text = doc.user_data[_TEXT_KEY] = doc.text
-    return text
+    return per_doc(doc, _TEXT_KEY, lambda: doc.text)
 
 
 def remember_text(doc: Doc, text: str) -> Doc:

@@ -126,8 +126,17 @@ def _titles_by_length() -> tuple[tuple[int, frozenset[str]], ...]:
 
 
 @functools.cache
+def titles_by_first_word() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The title vocabulary by first word, each group longest first (as ``titles()``)."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for title in titles():
+        index.setdefault(title[0], []).append(title)
+    return {word: tuple(found) for word, found in index.items()}
+
+
+@functools.cache
 def _title_first_words() -> frozenset[str]:
-    return frozenset(words[0] for words in titles())
+    return frozenset(titles_by_first_word())
 
 
 def _title_before(doc: Doc, start: int) -> Span | None:

@@ -71,7 +71,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractor.mentions import Agency, Official, Quote
 from extractor.nlp import doc_text
-from extractor.officials import titles
+from extractor.officials import titles_by_first_word
 
 __all__ = ["MIN_QUOTE_WORDS", "extract_quotes", "reporting_verbs"]
 
@@ -469,19 +469,10 @@ def _is_person_noun(lemma: str) -> bool:
     return lemma not in _NOT_PERSON_NOUNS and lemma.endswith(_PERSON_ENDINGS)
 
 
-@functools.cache
-def _titles_by_first_word() -> dict[str, tuple[tuple[str, ...], ...]]:
-    """The title vocabulary by first word, each list longest first (as ``titles()``)."""
-    index: dict[str, list[tuple[str, ...]]] = {}
-    for title in titles():
-        index.setdefault(title[0], []).append(title)
-    return {word: tuple(found) for word, found in index.items()}
-
-
 def _without_title(name: str) -> str:
     """``name`` without the longest vocabulary title that opens it, when a name is left."""
     words = name.split()
-    for title in _titles_by_first_word().get(words[0].lower(), ()) if words else ():
+    for title in titles_by_first_word().get(words[0].lower(), ()) if words else ():
         n = len(title)
         if n < len(words) and tuple(w.lower() for w in words[:n]) == title:
             return " ".join(words[n:])

@@ -27,7 +27,7 @@ from importlib import resources
 from spacy.tokens import Doc, Span, Token
 
 from extractor.mentions import Agency, Official, Quote
-from extractor.nlp import doc_text
+from extractor.nlp import doc_text, per_doc
 
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 _PRONOUNS = {"it", "they", "we", "its"}
@@ -139,12 +139,11 @@ _CONTRAST = re.compile(r"\b(?:but|while|although|though|however|yet|whereas)\b",
 
 def document_on_topic(doc: Doc) -> bool:
     """Whether ``doc`` mentions immigration enforcement (the topic cues); once per Doc."""
-    found = doc.user_data.get("extractor_on_topic")
-    if not isinstance(found, bool):
-        found = doc.user_data["extractor_on_topic"] = (
-            _first(cues().topic, doc_text(doc).replace("’", "'")) is not None
-        )
-    return found
+    return per_doc(
+        doc,
+        "extractor_on_topic",
+        lambda: _first(cues().topic, doc_text(doc).replace("’", "'")) is not None,
+    )
 
 
 def _overlap(match: re.Match[str] | None, other: re.Match[str]) -> bool:
