@@ -45,7 +45,9 @@ except ImportError as missing:  # pragma: no cover (the dev install has the extr
 log = logging.getLogger("extractor")
 
 #: Dask settings for the LocalCluster this module starts (see ``_client``).
-_QUIET_WORKERS = {
+_WORKER_CONFIG = {
+    # Dashboard diagnostics cost the workers CPU and nobody can see them here: the
+    # statistical profiler samples every thread every 10 ms, the GIL monitor every 1 ms.
     "distributed.worker.profile.enabled": False,
     "distributed.admin.system-monitor.gil.enabled": False,
 }
@@ -55,7 +57,11 @@ PartitionTask = Callable[[list[Input], Settings], list[DocumentRows]]
 
 
 class LoadModel(WorkerPlugin):
-    """Loads the spaCy model once in each worker process, when the worker starts."""
+    """Loads the spaCy model once in each worker process, when the worker starts.
+
+    ``load_nlp`` also sets the worker's malloc thresholds (``allocator``), which
+    overrides the ``MALLOC_TRIM_THRESHOLD_=65536`` Dask's nannies start workers with.
+    """
 
     name = "extractor-load-model"
 
@@ -138,10 +144,8 @@ def _client(scheduler: str | None, workers: int, timeout: float) -> Iterator[Any
     """A ``distributed.Client`` on ``scheduler``, or on a LocalCluster it starts and stops."""
     if scheduler is None:
         with (
-            # Dashboard diagnostics cost the workers CPU and nobody can see them here:
-            # the statistical profiler samples every thread every 10 ms and the GIL
-            # monitor every 1 ms. Nannies pass this configuration on to their workers.
-            dask.config.set(_QUIET_WORKERS),
+            # Nannies pass this configuration on to their workers.
+            dask.config.set(_WORKER_CONFIG),
             distributed.LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=workers,
                 threads_per_worker=1,

@@ -29,6 +29,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
+from extractor.allocator import tune_malloc
 from extractor.errors import ConfigError
 
 AGENCY_LABEL = "AGENCY"
@@ -454,7 +455,9 @@ def _use_table_matcher(ruler: Any) -> None:
 
 @functools.cache
 def load_nlp(model: str) -> Language:
-    """``build_nlp`` once per process and model name."""
+    """``build_nlp`` once per process and model name, in a process whose malloc
+    keeps the model's freed arrays for reuse (``allocator.tune_malloc``)."""
+    tune_malloc()
     return build_nlp(model)
 
 
