@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 from extractor import places
 from extractor.mentions import Agency
 from extractor.mentions import Span as CharSpan
-from extractor.nlp import AGENCY_LABEL, doc_text, known_agencies, per_doc
+from extractor.nlp import AGENCY_LABEL, doc_text, known_agencies, per_doc, token_lowers
 from extractor.stances import document_on_topic
 
 # Words that can open a title-case run but are never part of a place name.
@@ -849,12 +849,12 @@ def _title_mentions(doc: Doc, mentions: list[_Mention], dateline_city: str) -> l
     taken = [(m.start, m.end) for m in mentions]
     found: list[_Mention] = []
     mayor_place: str | None = None
-    for token in doc:
-        lower = token.lower_
+    for i, lower in enumerate(token_lowers(doc)):
         if lower == "undersheriff":
             lower = "sheriff"  # the second in command of the same office
         if lower not in ("sheriff", "mayor", "chief"):
             continue
+        token = doc[i]
         first = token.i
         # "In Cass County, the sheriff ...": the office without a name.
         described = lower == "sheriff" and first > 0 and doc[first - 1].lower_ == "the"

@@ -23,7 +23,7 @@ from typing import Any, TypeVar, cast
 
 import numpy
 import spacy
-from spacy.attrs import DEP, IS_SPACE, IS_STOP, LEMMA, LOWER, ORTH, SENT_START, TAG
+from spacy.attrs import DEP, IDX, IS_SPACE, IS_STOP, LEMMA, LOWER, ORTH, SENT_START, TAG
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -71,6 +71,21 @@ def per_doc(doc: Doc, key: str, compute: Callable[[], _Value]) -> _Value:
     if key not in doc.user_data:
         doc.user_data[key] = compute()
     return cast(_Value, doc.user_data[key])
+
+
+def token_lowers(doc: Doc) -> list[str]:
+    """``[token.lower_ for token in doc]``, built once per Doc: a pass over every word
+    that reads only this list makes no ``Token`` objects, which cost more than the test."""
+    strings = doc.vocab.strings
+    return per_doc(
+        doc, "extractor_lowers", lambda: [strings[key] for key in doc.to_array(LOWER).tolist()]
+    )
+
+
+def token_starts(doc: Doc) -> list[int]:
+    """``[token.idx for token in doc]`` (ascending), built once per Doc: with ``bisect``,
+    the tokens between two character offsets without a pass over the Doc."""
+    return per_doc(doc, "extractor_starts", lambda: doc.to_array(IDX).tolist())
 
 
 _TEXT_KEY = "extractor_text"

@@ -37,7 +37,7 @@ from spacy.tokens import Doc, Span, Token
 from extractor.agencies import agency_at, clean_surface
 from extractor.mentions import Agency, Official
 from extractor.mentions import Span as CharSpan
-from extractor.nlp import doc_text, known_agencies
+from extractor.nlp import doc_text, known_agencies, token_lowers
 from extractor.places import state_code
 
 _NAME_WORD = re.compile(r"^[\w'’.-]+$")
@@ -400,8 +400,9 @@ def _long_titles(doc: Doc) -> dict[int, Span]:
     the capitalised run, or the PERSON entity that ends it."""
     found: dict[int, Span] = {}
     person_starts = {e.end: e.start for e in doc.ents if e.label_ == "PERSON"}
+    lowers = token_lowers(doc)
     for k in range(1, len(doc) - 3):
-        if doc[k].lower_ not in ("for", "of"):
+        if lowers[k] not in ("for", "of"):
             continue
         title = _title_before(doc, k)
         if title is None or not title.text[:1].isupper():
@@ -1343,8 +1344,9 @@ def _title_taken_up(doc: Doc, end: int) -> tuple[Span, int] | None:
         i += 2
     elif i + 1 < len(doc) and doc[i].text == "," and doc[i + 1].lower_ in ("elected", "appointed"):
         i += 1  # "Ray Oduya, elected sheriff in 2018,"
+    lowers = token_lowers(doc)
     for words in _TAKE_UP:
-        if [t.lower_ for t in doc[i : i + len(words)]] != list(words):
+        if tuple(lowers[i : i + len(words)]) != words:
             continue
         j = i + len(words)
         if j < len(doc) and doc[j].lower_ in ("the", "a", "an", "its", "interim", "acting"):

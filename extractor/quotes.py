@@ -70,7 +70,7 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from extractor.mentions import Agency, Official, Quote
-from extractor.nlp import doc_text
+from extractor.nlp import doc_text, token_starts
 from extractor.officials import titles_by_first_word
 
 __all__ = ["MIN_QUOTE_WORDS", "extract_quotes", "reporting_verbs"]
@@ -652,6 +652,12 @@ class _Attributor:
         """Persons named outside quotes between two character offsets; "Park disagreed."
         counts a surname the tagger did not mark."""
         span = self.doc.char_span(start, end, alignment_mode="contract")
+        words = {
+            word.text
+            for word in span or ()
+            if word.i not in self.in_quote
+            and not (word.i + 1 < len(self.doc) and self.doc[word.i + 1].text in ("'s", "’s"))
+        }
         return (
             {
                 m.speaker.name
@@ -661,14 +667,7 @@ class _Attributor:
                 # "a call he made to Omar's office": a possessor is not who the pronoun is
                 and not self.text.startswith(("'s", "’s"), m.end)
             }
-            | {
-                name
-                for name in known
-                for word in span or ()
-                if word.i not in self.in_quote
-                and name.split()[-1:] == [word.text]
-                and not (word.i + 1 < len(self.doc) and self.doc[word.i + 1].text in ("'s", "’s"))
-            }
+            | {name for name in known if name.split()[-1:] and name.split()[-1] in words}
         )
 
     def fits_pronoun(self, speaker: _Speaker, pronoun: str) -> bool:
@@ -1449,7 +1448,10 @@ class _Attributor:
             if paragraph + 1 < len(self.paragraph_starts)
             else len(text)
         )
-        in_paragraph = [t for t in doc if start <= t.idx < stop]
+        starts = token_starts(doc)
+        in_paragraph = list(
+            doc[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, stop)]
+        )
         nearby = [(t, c) for t in in_paragraph if (c := self.cue_at(t)) is not None]
         # Nearest first, cues before the quote ahead of cues after it.
         nearby.sort(
