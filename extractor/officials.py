@@ -139,10 +139,24 @@ def _title_first_words() -> frozenset[str]:
     return frozenset(titles_by_first_word())
 
 
+@functools.cache
+def _title_endings() -> tuple[frozenset[str], frozenset[str]]:
+    """Every ending of every title ("sheriff", "heriff", ..., "f"), and the titles."""
+    all_titles = frozenset(title for _, group in _titles_by_length() for title in group)
+    return frozenset(t[i:] for t in all_titles for i in range(len(t))), all_titles
+
+
+def _may_end_title(word: str) -> bool:
+    """Whether a title can end where the lower-cased ``word`` ends: the title ends with
+    the whole word, or is an ending of it."""
+    endings, all_titles = _title_endings()
+    return word in endings or any(word[i:] in all_titles for i in range(1, len(word)))
+
+
 def _title_before(doc: Doc, start: int) -> Span | None:
     """The longest vocabulary title ending right before token ``start``."""
-    if start <= 0:
-        return None
+    if start <= 0 or not _may_end_title(token_lowers(doc)[start - 1]):
+        return None  # most words end no title: one lookup instead of one per title length
     text = doc_text(doc)
     end_char = doc[start - 1].idx + len(doc[start - 1].text)
     for length, known in _titles_by_length():
