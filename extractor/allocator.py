@@ -46,9 +46,11 @@ def tune_malloc() -> bool:
     """
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return False
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    done = libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
-    done = libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 and done
-    if not done:  # pragma: no cover (glibc accepts both values)
+    mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    # mallopt returns 1 on success; both calls run whatever the first returns.
+    results = [mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD), mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)]
+    if results != [1, 1]:  # pragma: no cover (glibc accepts both values)
         log.warning("mallopt refused the malloc thresholds; memory is handled with defaults")
-    return bool(done)
+        return False
+    return True

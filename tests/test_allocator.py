@@ -11,29 +11,47 @@ import pytest
 
 from extractor.allocator import tune_malloc
 
+from .conftest import ROOT
+
 glibc = pytest.mark.skipif(
     platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's"
 )
 
-#: Allocates, fills and frees a 1 MB array 50 times; prints the page faults it took.
+
+def refault_count() -> int:
+    """Page faults of allocating, filling and freeing a 1 MB array 50 times (in this process;
+    ``test_dask`` runs it on Dask workers)."""
+    import resource
+
+    import numpy
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(50):
+        numpy.ones(128 * 1024).sum()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+#: ``refault_count`` in a fresh process, after ``tune_malloc`` when told "tuned".
 REFAULTS = """
-import resource, sys
-import numpy
+import sys
+from extractor.allocator import tune_malloc
+from tests.test_allocator import refault_count
 if sys.argv[1] == "tuned":
-    from extractor.allocator import tune_malloc
     assert tune_malloc()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-for _ in range(50):
-    numpy.ones(128 * 1024).sum()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+print(refault_count())
 """
 
 
 def refaults(mode: str) -> int:
-    """Page faults of REFAULTS in a fresh process started as Dask's nannies start workers."""
+    """``REFAULTS`` in a fresh process started as Dask's nannies start workers."""
     env = {**os.environ, "MALLOC_TRIM_THRESHOLD_": "65536"}
     done = subprocess.run(
-        [sys.executable, "-c", REFAULTS, mode], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", REFAULTS, mode],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return int(done.stdout)
 

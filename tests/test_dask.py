@@ -20,6 +20,7 @@ from extractor.rows import TABLES, DocumentRows
 from extractor.workers import process_parallel
 
 from .conftest import ROOT
+from .test_allocator import refault_count
 
 distributed = pytest.importorskip("distributed")
 from extractor.distributed import process_dask, run_partition  # noqa: E402 (after the skip)
@@ -166,18 +167,6 @@ def test_the_local_cluster_runs_workers_without_the_dashboard_profiler() -> None
         assert list(client.run(_profiler_enabled).values()) == [False]
 
 
-def _refaults() -> int:
-    """Page faults of allocating, filling and freeing a 1 MB array 50 times."""
-    import resource
-
-    import numpy
-
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    for _ in range(50):
-        numpy.ones(128 * 1024).sum()
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
-
-
 def _trim_setting() -> str | None:
     import os
 
@@ -193,7 +182,7 @@ def test_workers_keep_freed_memory_despite_the_nannys_trim_setting(
     with distributed.Client(scheduler) as client:
         trims = client.run(_trim_setting)
         assert set(trims.values()) == {"65536"}
-        faults = client.run(_refaults)
+        faults = client.run(refault_count)
     # Untuned, the 50 rounds fault 12,850 pages here; tuned, about 250.
     assert len(faults) == 2, faults
     assert max(faults.values()) < 2_500, faults
